@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "csi-migrate",
+  products: [
+    .executable(name: "csi-migrate", targets: ["csi-migrate"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Debian's libyaml-dev through pkg-config; never Yams (it carries its own libyaml copy).
+    .systemLibrary(
+      name: "CLibYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+    ),
+    // The only target that touches libyaml: streaming object reader and emitter.
+    .target(name: "YAMLStream", dependencies: ["CLibYAML"]),
+    // Pure migration logic: model, classification, translation, planning, rendering.
+    .target(name: "MigrationCore", dependencies: ["YAMLStream"]),
+    .executableTarget(
+      name: "csi-migrate",
+      dependencies: [
+        "MigrationCore", "YAMLStream",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream"]),
+    .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

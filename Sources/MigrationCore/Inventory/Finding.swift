@@ -1,0 +1,95 @@
+import YAMLStream
+
+/// How much a finding matters; also the order `--fail-on` compares in.
+public enum Severity: String, Sendable, Comparable, CaseIterable, Codable {
+  case info, warning, migrate, blocker
+
+  var rank: Int {
+    switch self {
+    case .info: 0
+    case .warning: 1
+    case .migrate: 2
+    case .blocker: 3
+    }
+  }
+  public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// Every rule the classifier and translator apply. The identifiers are part of the JSON contract.
+public enum Rule: String, Sendable, CaseIterable, Codable {
+  case inTreeVolume = "in-tree-volume"
+  case inTreeStorageClass = "in-tree-storage-class"
+  case inlineInTreeVolume = "inline-in-tree-volume"
+  case statefulSetInTreeClass = "statefulset-in-tree-class"
+  case unmanagedDisk = "unmanaged-disk"
+  case unmanagedDiskStorageClass = "unmanaged-disk-storage-class"
+  case deprecatedZoneLabel = "deprecated-zone-label"
+  case fileSecretNamespaceUnknown = "file-secret-namespace-unknown"
+  case storageClassTopologyConflict = "storage-class-topology-conflict"
+  case deleteReclaimPolicy = "delete-reclaim-policy"
+  case cachingModeReadWrite = "caching-mode-readwrite"
+  case releasedOrFailedVolume = "released-or-failed-volume"
+  case invalidField = "invalid-field"
+  case secretInInput = "secret-in-input"
+  case servedByCSIMigration = "served-by-csi-migration"
+
+  public var severity: Severity {
+    switch self {
+    case .unmanagedDisk, .unmanagedDiskStorageClass, .deprecatedZoneLabel, .fileSecretNamespaceUnknown,
+      .storageClassTopologyConflict:
+      .blocker
+    case .inTreeVolume, .inTreeStorageClass, .inlineInTreeVolume, .statefulSetInTreeClass: .migrate
+    case .deleteReclaimPolicy, .cachingModeReadWrite, .releasedOrFailedVolume, .invalidField: .warning
+    case .secretInInput, .servedByCSIMigration: .info
+    }
+  }
+
+  /// One line on what the rule catches, for help texts and SARIF rule descriptions.
+  public var summary: String {
+    switch self {
+    case .inTreeVolume: "PersistentVolume uses an in-tree Azure volume plugin"
+    case .inTreeStorageClass: "StorageClass provisions through an in-tree Azure plugin"
+    case .inlineInTreeVolume: "pod template has an inline in-tree Azure volume"
+    case .statefulSetInTreeClass: "StatefulSet claim template names an in-tree StorageClass"
+    case .unmanagedDisk: "unmanaged (blob VHD) Azure disk: no CSI driver serves it"
+    case .unmanagedDiskStorageClass: "StorageClass provisions unmanaged (blob) disks, which the CSI driver cannot"
+    case .deprecatedZoneLabel: "PersistentVolume nodeAffinity uses failure-domain.beta.kubernetes.io keys"
+    case .fileSecretNamespaceUnknown: "azureFile PersistentVolume has no secretNamespace and no claimRef"
+    case .storageClassTopologyConflict: "StorageClass sets both zone/zones and allowedTopologies"
+    case .deleteReclaimPolicy: "in-tree PersistentVolume has reclaim policy Delete"
+    case .cachingModeReadWrite: "azureDisk cachingMode ReadWrite"
+    case .releasedOrFailedVolume: "PersistentVolume is Released or Failed"
+    case .invalidField: "a field has the wrong type"
+    case .secretInInput: "the input holds Secret objects"
+    case .servedByCSIMigration: "in-tree PersistentVolume already served by CSI migration"
+    }
+  }
+}
+
+/// One thing found about one object, with where it is and one line of why.
+public struct Finding: Sendable, Equatable {
+  public var rule: Rule
+  public var severity: Severity
+  public var object: ObjectRef
+  public var location: SourceLocation
+  public var message: String
+  /// Index of the input (cluster) it came from.
+  public var input: Int
+
+  public init(_ rule: Rule, _ object: ObjectRef, at location: SourceLocation, input: Int, _ message: String) {
+    self.rule = rule
+    self.severity = rule.severity
+    self.object = object
+    self.location = location
+    self.message = message
+    self.input = input
+  }
+
+  /// Findings in a stable order: input, file position, then rule.
+  public static func ordered(_ a: Finding, _ b: Finding) -> Bool {
+    if a.input != b.input { return a.input < b.input }
+    if a.location.file != b.location.file { return a.location.file < b.location.file }
+    if a.location.position != b.location.position { return a.location.position < b.location.position }
+    return a.rule.rawValue < b.rule.rawValue
+  }
+}

@@ -1,0 +1,225 @@
+import YAMLStream
+
+/// Classifies the objects of one input (one cluster) as they stream by, keeping only counts,
+/// findings and the little it needs to relate objects to each other at the end.
+public struct Inventory: Sendable {
+  public let input: Int
+  public let name: String
+  public private(set) var totals = Totals()
+  public private(set) var findings: [Finding] = []
+
+  /// StorageClass name → class, to judge StatefulSet claim templates at the end.
+  private var classes: [String: SCClass] = [:]
+  private var defaultClass: String?
+  private var statefulSets: [Workload] = []
+  private var inlineWorkloads: [Workload] = []
+  /// Controllers present in the input (not pods), to avoid counting a pod's inline volume twice.
+  private var controllers: Set<ObjectRef> = []
+  private var finished = false
+
+  public init(input: Int, name: String) {
+    self.input = input
+    self.name = name
+  }
+
+  private mutating func add(_ rule: Rule, _ ref: ObjectRef, _ origin: Origin, _ position: SourcePosition?, _ message: String) {
+    findings.append(Finding(rule, ref, at: origin.location(position), input: input, message))
+  }
+
+  public mutating func add(_ object: KubeObject, decodeFindings: [Finding] = []) {
+    totals.objects.total += 1
+    findings.append(contentsOf: decodeFindings)
+    switch object {
+    case .persistentVolume(let pv): add(pv)
+    case .persistentVolumeClaim: totals.objects.persistentVolumeClaims += 1
+    case .storageClass(let sc): add(sc)
+    case .workload(let w): add(w)
+    case .secret(let ref, let origin):
+      totals.objects.secrets += 1
+      add(.secretInInput, ref, origin, nil, "Secret in the input: its data is never read or written by csi-migrate; avoid passing secrets around in dumps")
+    case .other(let kind): totals.objects.skipped[kind, default: 0] += 1
+    }
+  }
+
+  // MARK: PersistentVolumes
+
+  public mutating func add(_ pv: PersistentVolume) {
+    let cls = PVClass(pv)
+    totals.add(cls)
+    let ref = pv.ref
+    let o = pv.origin
+
+    // Any PV, in-tree or CSI: deprecated zone keys block the AKS 1.26 upgrade.
+    let deprecated = pv.nodeAffinity.flatMap { $0 }.filter { TopologyKeys.deprecated.contains($0.key) }
+    if let first = deprecated.first {
+      let keys = Set(deprecated.map(\.key)).sorted().joined(separator: ", ")
+      add(.deprecatedZoneLabel, ref, o, first.position,
+        "nodeAffinity uses \(keys): AKS refuses the upgrade to 1.26 and nodes lose these labels in 1.28; the PV must be recreated with topology.kubernetes.io keys")
+    }
+    if pv.phase == "Released" || pv.phase == "Failed" {
+      add(.releasedOrFailedVolume, ref, o, pv.phasePosition,
+        pv.phase == "Released"
+          ? "volume is Released: its claim was deleted; decide whether the data is still needed before migrating it"
+          : "volume is Failed: reclamation failed; inspect it before migrating")
+    }
+    guard cls.isInTree else { return }
+
+    if pv.metadata.annotations[Metadata.migratedTo] != nil {
+      totals.persistentVolumes.servedByCSIMigration += 1
+    }
+    if pv.reclaimPolicy == "Delete" {
+      add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition,
+        "reclaim policy Delete: deleting the claim or volume during migration deletes the Azure resource; patch to Retain first")
+    }
+    switch pv.source {
+    case .azureDisk(let disk):
+      let uri = disk.diskURI ?? ""
+      if disk.isUnmanaged {
+        add(.unmanagedDisk, ref, o, pv.sourcePosition, unmanagedMessage(disk))
+      } else {
+        add(.inTreeVolume, ref, o, pv.sourcePosition,
+          "in-tree azureDisk volume \(lastComponent(uri)); migrate to \(Drivers.csiDisk)")
+      }
+      if disk.cachingMode == "ReadWrite" {
+        add(.cachingModeReadWrite, ref, o, pv.sourcePosition,
+          "cachingMode ReadWrite (the API default for static PVs) risks cache corruption and is deprecated by the CSI driver")
+      }
+    case .azureFile(let file):
+      let namespace = file.secretNamespace ?? pv.claimRef?.namespace ?? ""
+      if namespace.isEmpty {
+        add(.fileSecretNamespaceUnknown, ref, o, pv.sourcePosition,
+          "cannot be translated: could not find a secret namespace in PersistentVolumeSource or ClaimRef")
+      } else {
+        add(.inTreeVolume, ref, o, pv.sourcePosition,
+          "in-tree azureFile volume (share \(file.shareName ?? "?")); migrate to \(Drivers.csiFile)")
+      }
+    default: break
+    }
+    if let target = pv.metadata.annotations[Metadata.migratedTo] {
+      add(.servedByCSIMigration, ref, o, nil,
+        "served through CSI migration by \(target) today, but the stored object is still in-tree")
+    }
+  }
+
+  // MARK: StorageClasses
+
+  public mutating func add(_ sc: StorageClass) {
+    let cls = SCClass(provisioner: sc.provisioner)
+    totals.add(cls)
+    classes[sc.metadata.name] = cls
+    if sc.isDefault { defaultClass = sc.metadata.name }
+    guard cls.isInTree else { return }
+    let ref = sc.ref
+    let target = cls == .inTreeAzureDisk ? Drivers.csiDisk : Drivers.csiFile
+    add(.inTreeStorageClass, ref, sc.origin, nil,
+      "provisioner \(sc.provisioner): volumes it creates are in-tree; provision through \(target) instead")
+    if cls == .inTreeAzureDisk {
+      let kind = sc.parameter("kind")?.lowercased()
+      if let kind, kind == "shared" || kind == "dedicated" {
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+          "kind \(kind) provisions unmanaged blob disks, which \(Drivers.csiDisk) cannot; use managed disks")
+      } else if sc.parameter("storageaccount") != nil {
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+          "parameter storageaccount only applies to unmanaged blob disks and is rejected by \(Drivers.csiDisk)")
+      }
+      let zoned = sc.parameter("zone") != nil || sc.parameter("zones") != nil
+      if zoned && !sc.allowedTopologies.isEmpty {
+        add(.storageClassTopologyConflict, ref, sc.origin, nil,
+          "cannot be translated: cannot simultaneously set allowed topologies and zone/zones parameters")
+      }
+    }
+  }
+
+  // MARK: Workloads
+
+  public mutating func add(_ w: Workload) {
+    totals.objects.workloads += 1
+    if w.kind != .pod { controllers.insert(w.ref) }
+    if w.kind == .statefulSet && !w.claimTemplates.isEmpty { statefulSets.append(w) }
+    if w.volumes.contains(where: { $0.source.isInTreeAzure }) { inlineWorkloads.append(w) }
+  }
+
+  /// Whether a pod (or ReplicaSet, Job) is already covered by its controller's template in this input.
+  private func coveredByController(_ w: Workload) -> Bool {
+    for owner in w.metadata.owners {
+      if controllers.contains(ObjectRef(kind: owner.kind, namespace: w.metadata.namespace, name: owner.name)) {
+        return true
+      }
+      if owner.kind == "ReplicaSet", let dash = owner.name.lastIndex(of: "-") {
+        let deployment = String(owner.name[..<dash])
+        if controllers.contains(ObjectRef(kind: "Deployment", namespace: w.metadata.namespace, name: deployment)) {
+          return true
+        }
+      }
+    }
+    return false
+  }
+
+  /// Relates objects to each other; call once after the last object.
+  public mutating func finish() {
+    guard !finished else { return }
+    finished = true
+    var seenOwners: Set<ObjectRef> = []
+    for w in inlineWorkloads {
+      if coveredByController(w) { continue }
+      // Pods of one controller that is not in the input: count the template once.
+      if let owner = w.metadata.owners.first {
+        let key = ObjectRef(kind: owner.kind, namespace: w.metadata.namespace, name: owner.name)
+        if !seenOwners.insert(key).inserted { continue }
+      }
+      for v in w.volumes {
+        switch v.source {
+        case .azureDisk(let disk):
+          totals.inlineVolumes.inTreeAzureDisk += 1
+          if disk.isUnmanaged {
+            add(.unmanagedDisk, w.ref, w.origin, v.position, "inline volume \(v.name): " + unmanagedMessage(disk))
+          } else {
+            add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+              "inline azureDisk volume \(v.name): \(Drivers.csiDisk) has no inline mode; it must become a PersistentVolume and claim")
+          }
+        case .azureFile:
+          totals.inlineVolumes.inTreeAzureFile += 1
+          add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+            "inline azureFile volume \(v.name): replace with a \(Drivers.csiFile) inline csi volume or a PersistentVolume and claim")
+        default: break
+        }
+      }
+    }
+    for sts in statefulSets {
+      var counted = false
+      for t in sts.claimTemplates {
+        let className = t.storageClassName ?? defaultClass
+        guard let className, let cls = classes[className], cls.isInTree else { continue }
+        if !counted {
+          totals.objects.statefulSetsOnInTreeClasses += 1
+          counted = true
+        }
+        let how = t.storageClassName == nil ? "the default StorageClass \(className)" : "StorageClass \(className)"
+        add(.statefulSetInTreeClass, sts.ref, sts.origin, t.position,
+          "volumeClaimTemplate \(t.name) uses \(how) (in-tree): new replicas get in-tree volumes; recreate the StatefulSet (--cascade=orphan) with a CSI class")
+      }
+    }
+    statefulSets = []
+    inlineWorkloads = []
+    controllers = []
+    findings.sort(by: Finding.ordered)
+  }
+}
+
+extension VolumeSource {
+  public var isInTreeAzure: Bool {
+    switch self {
+    case .azureDisk, .azureFile: true
+    default: false
+    }
+  }
+}
+
+func lastComponent(_ uri: String) -> String {
+  uri.split(separator: "/").last.map(String.init) ?? uri
+}
+
+func unmanagedMessage(_ disk: AzureDiskSource) -> String {
+  let what = disk.kind.map { "kind \($0)" } ?? "blob URI"
+  return "unmanaged disk (\(what), \(disk.diskURI ?? "no diskURI")): no CSI driver serves it; convert it with az disk create --source <vhd-uri> first"
+}

@@ -1,0 +1,164 @@
+import YAMLStream
+
+/// Output formats of `scan`.
+public enum ScanFormat: String, CaseIterable, Sendable {
+  case table, json, yaml, markdown
+}
+
+/// Renders a scan report. Output goes to `write` in pieces, so a report with many findings is
+/// never held as one string.
+public struct ScanRenderer {
+  public var palette: Text.Palette
+  public init(palette: Text.Palette = Text.Palette(enabled: false)) { self.palette = palette }
+
+  public static let apiVersion = "csi-migrate/v1"
+
+  public func render(_ report: ScanReport, as format: ScanFormat, kind: String = "ScanReport", to write: (String) -> Void) throws {
+    switch format {
+    case .table: table(report, write)
+    case .json: json(report, kind: kind, write)
+    case .yaml: write(String(decoding: try YAMLWriter().write(value(report, kind: kind)), as: UTF8.self))
+    case .markdown: markdown(report, write)
+    }
+  }
+
+  func header(_ report: ScanReport, kind: String) -> [(String, YAMLValue)] {
+    [
+      ("apiVersion", .string(Self.apiVersion)),
+      ("kind", .string(kind)),
+      ("inputs", .sequence(report.inventories.map {
+        .mapping([("name", .string($0.name)), ("totals", $0.totals.value)])
+      })),
+      ("totals", report.totals.value),
+      ("summary", .mapping(Severity.allCases.reversed().map { ($0.rawValue, .int(report.count($0))) })),
+    ]
+  }
+
+  public func value(_ report: ScanReport, kind: String) -> YAMLValue {
+    .mapping(header(report, kind: kind) + [("findings", .sequence(report.findings.map(\.value)))])
+  }
+
+  /// JSON with the findings streamed one by one.
+  func json(_ report: ScanReport, kind: String, _ write: (String) -> Void) {
+    var out = "{\n"
+    for (key, item) in header(report, kind: kind) {
+      out += "  "
+      JSONWriter.quote(key, into: &out)
+      out += ": "
+      JSONWriter.render(item, indent: 1, into: &out)
+      out += ",\n"
+    }
+    let findings = report.inventories.lazy.flatMap(\.findings)
+    if findings.isEmpty {
+      write(out + "  \"findings\": []\n}\n")
+      return
+    }
+    out += "  \"findings\": [\n"
+    var first = true
+    for finding in findings {
+      if !first { out += ",\n" }
+      first = false
+      out += "    "
+      JSONWriter.render(finding.value, indent: 2, into: &out)
+      if out.utf8.count > 1 << 16 {
+        write(out)
+        out = ""
+      }
+    }
+    write(out + "\n  ]\n}\n")
+  }
+
+  // MARK: table
+
+  func table(_ report: ScanReport, _ write: (String) -> Void) {
+    let p = palette
+    let fleet = report.inventories.count > 1
+    var rows: [(String, Totals, [Severity: Int])] = report.inventories.map { inv in
+      var counts: [Severity: Int] = [:]
+      for f in inv.findings { counts[f.severity, default: 0] += 1 }
+      return (inv.name, inv.totals, counts)
+    }
+    if fleet {
+      var counts: [Severity: Int] = [:]
+      for s in Severity.allCases { counts[s] = report.count(s) }
+      rows.append(("TOTAL", report.totals, counts))
+    }
+    let nameWidth = min(max(rows.map(\.0.count).max() ?? 5, 5), 22)
+    let columns = ["DISK", "BLOB", "FILE", "CSI", "OTHER", "SC", "INLINE", "BLOCK", "WARN"]
+    var out = p.bold(Text.pad("INPUT", nameWidth) + columns.map { " " + Text.padLeft($0, 6) }.joined()) + "\n"
+    for (name, t, counts) in rows {
+      let shown = name.count > nameWidth ? "…" + name.suffix(nameWidth - 1) : name
+      let cells = [
+        t.persistentVolumes.inTreeAzureDisk, t.persistentVolumes.inTreeAzureDiskUnmanaged,
+        t.persistentVolumes.inTreeAzureFile, t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile,
+        t.persistentVolumes.other, t.storageClasses.inTree, t.inlineVolumes.total,
+        counts[.blocker] ?? 0, counts[.warning] ?? 0,
+      ]
+      out += Text.pad(shown, nameWidth) + cells.map { " " + Text.padLeft(String($0), 6) }.joined() + "\n"
+    }
+    out += p.dim("DISK/FILE: in-tree azureDisk/azureFile PVs (BLOB: unmanaged disks among DISK); CSI: CSI PVs;") + "\n"
+    out += p.dim("SC: in-tree StorageClasses; INLINE: in-tree volumes in pod templates") + "\n"
+
+    let t = report.totals
+    let volumes = t.persistentVolumes.total
+    let inTree = t.persistentVolumes.inTree
+    out += "\n\(volumes) volume\(volumes == 1 ? "" : "s") scanned: \(inTree) in-tree (\(t.persistentVolumes.inTreeAzureDisk) azureDisk, \(t.persistentVolumes.inTreeAzureFile) azureFile), \(t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile) CSI, \(t.persistentVolumes.other) other\n"
+    if t.objects.statefulSetsOnInTreeClasses > 0 {
+      out += "\(t.objects.statefulSetsOnInTreeClasses) StatefulSet(s) create new volumes through in-tree classes\n"
+    }
+    let skipped = t.objects.skipped.values.reduce(0, +)
+    if skipped > 0 { out += p.dim("\(skipped) object(s) of other kinds skipped") + "\n" }
+    write(out)
+
+    let findings = report.findings
+    guard !findings.isEmpty else {
+      write("\n" + p.green("No findings.") + "\n")
+      return
+    }
+    for severity in Severity.allCases.reversed() {
+      let group = findings.filter { $0.severity == severity }
+      if group.isEmpty { continue }
+      var text = "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(group.count))") + "\n"
+      for f in group {
+        text += "  " + p.bold(f.object.display) + "  " + p.dim(f.rule.rawValue) + "\n"
+        for line in Text.wrap(f.message, width: 74) { text += "    " + line + "\n" }
+        text += "    " + p.dim("at \(f.location)") + "\n"
+        if text.utf8.count > 1 << 16 {
+          write(text)
+          text = ""
+        }
+      }
+      write(text)
+    }
+  }
+
+  // MARK: markdown
+
+  func markdown(_ report: ScanReport, _ write: (String) -> Void) {
+    var out = "## csi-migrate scan\n\n"
+    out += "| input | in-tree disk PVs | unmanaged | in-tree file PVs | CSI PVs | other PVs | in-tree classes | inline | blockers | warnings |\n"
+    out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    var rows = report.inventories.map { ($0.name, $0.totals, $0.findings) }
+    if report.inventories.count > 1 { rows.append(("**total**", report.totals, report.findings)) }
+    for (name, t, findings) in rows {
+      let blockers = findings.filter { $0.severity == .blocker }.count
+      let warnings = findings.filter { $0.severity == .warning }.count
+      let cells = [
+        t.persistentVolumes.inTreeAzureDisk, t.persistentVolumes.inTreeAzureDiskUnmanaged,
+        t.persistentVolumes.inTreeAzureFile, t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile,
+        t.persistentVolumes.other, t.storageClasses.inTree, t.inlineVolumes.total, blockers, warnings,
+      ]
+      out += "| \(Text.markdownCell(name)) | " + cells.map(String.init).joined(separator: " | ") + " |\n"
+    }
+    let findings = report.findings
+    if findings.isEmpty {
+      write(out + "\nNo findings.\n")
+      return
+    }
+    out += "\n| severity | rule | object | location | why |\n|---|---|---|---|---|\n"
+    for f in Severity.allCases.reversed().flatMap({ s in findings.filter { $0.severity == s } }) {
+      out += "| \(f.severity.rawValue) | `\(f.rule.rawValue)` | \(Text.markdownCell(f.object.display)) | `\(f.location)` | \(Text.markdownCell(f.message)) |\n"
+    }
+    write(out)
+  }
+}
