@@ -45,20 +45,23 @@ public struct CheckedFinding: Sendable {
 
   public var severity: Severity { evaluation.severity }
 
-  /// Why the finding has its severity for the target, in one line.
-  public func policyNote(target: KubeVersion) -> String {
-    if let stage = evaluation.stage, evaluation.severity > .info || stage.since == nil {
-      let when = stage.since.map { "from \($0)" } ?? "at every version"
-      var note = "\(stage.severity.rawValue) \(when): \(stage.why)"
+  /// Why the finding has its severity for the target, in one line; nil for a rule that does
+  /// not depend on the version (its message says it all).
+  public func policyNote(target: KubeVersion) -> String? {
+    var note: String
+    if let stage = evaluation.stage {
+      if stage.since == nil && evaluation.upcoming == nil { return nil }
+      let since = evaluation.since.map { " (since \($0))" } ?? ""
+      note = "\(stage.severity.rawValue) for \(target)\(since): \(stage.why)"
       if let next = evaluation.upcoming, let at = next.since {
         note += "; becomes \(next.severity.rawValue) at \(at)"
       }
-      return note
+    } else if let next = evaluation.upcoming, let at = next.since {
+      note = "not due for \(target): becomes \(next.severity.rawValue) at \(at): \(next.why)"
+    } else {
+      note = "info for \(target)"
     }
-    if let next = evaluation.upcoming, let at = next.since {
-      return "not yet for \(target): becomes \(next.severity.rawValue) at \(at): \(next.why)"
-    }
-    return "info for \(target)"
+    return note
   }
 
   /// The source of the deciding (or upcoming) stage.

@@ -32,8 +32,12 @@ public enum Policy {
   public struct Evaluation: Sendable, Equatable {
     /// The severity for this target (`info` when no stage is active yet).
     public var severity: Severity
-    /// The stage that decided it; nil when none is active yet.
+    /// The stage that decided it (the latest active stage of the highest severity, whose reason
+    /// is the most specific); nil when none is active yet.
     public var stage: Stage?
+    /// Since when the finding has `severity`: the earliest active stage of that severity
+    /// (nil: at every version, or not yet active).
+    public var since: KubeVersion?
     /// The next stage that would raise the severity, if any.
     public var upcoming: Stage?
   }
@@ -44,18 +48,14 @@ public enum Policy {
   static let v128 = KubeVersion(1, 28)
   static let v130 = KubeVersion(1, 30)
 
-  static let aksUnsupported =
-    "AKS no longer supports in-tree volume types kubernetes.io/azure-disk and kubernetes.io/azure-file from 1.26"
+  static let aksUnsupported = "AKS no longer supports in-tree Azure volume types from 1.26"
   static let aksUnsupportedSource =
     "translation.md §9 (AKS statements); migration.md §0.2; learn.microsoft.com aks/csi-storage-drivers"
-  static let diskRemoved =
-    "the in-tree azureDisk plugin is removed upstream in 1.27: every operation goes through disk.csi.azure.com translation"
+  static let diskRemoved = "the in-tree azureDisk plugin is removed upstream in 1.27 (translation to disk.csi.azure.com only)"
   static let diskRemovedSource = "translation.md §9 (PR kubernetes#116301); migration.md §0.1"
-  static let fileRemoved =
-    "the in-tree azureFile plugin is removed upstream in 1.30: every operation goes through file.csi.azure.com translation"
+  static let fileRemoved = "the in-tree azureFile plugin is removed upstream in 1.30 (translation to file.csi.azure.com only)"
   static let fileRemovedSource = "translation.md §9 (PR kubernetes#122576); migration.md §0.1"
-  static let translationOn =
-    "AKS turns CSI migration on from 1.21 (upstream: disk on by default 1.23, GA 1.24; file on by default 1.24, GA 1.26): every operation on the object goes through csi-translation-lib"
+  static let translationOn = "CSI migration is on from AKS 1.21 (upstream by default: disk 1.23, file 1.24)"
   static let translationOnSource = "translation.md §9 (AKS statements, CSIMigrationAzureDisk/File rows); migration.md §0.1"
 
   /// The in-tree stages shared by PVs, classes, inline volumes and StatefulSet templates:
@@ -95,28 +95,28 @@ public enum Policy {
       [
         Stage(
           since: v121, .blocker,
-          "unmanaged (blob) disks have no CSI driver at any version and \(translationOn), which fails for them; convert to a managed disk first",
+          "no CSI driver serves unmanaged (blob) disks at any version and \(translationOn): attach fails; convert to a managed disk first",
           source: "migration.md §5 #6 (kubernetes#103439, #81633); " + translationOnSource)
       ]
     case .unmanagedDiskStorageClass:
       [
         Stage(
           since: v121, .blocker,
-          "the class provisions unmanaged (blob) disks, which disk.csi.azure.com rejects, and \(translationOn)",
+          "disk.csi.azure.com rejects unmanaged (blob) disk classes and \(translationOn): provisioning fails",
           source: "migration.md §5 #6; translation.md §3.4; " + translationOnSource)
       ]
     case .fileSecretNamespaceUnknown:
       [
         Stage(
           since: v121, .blocker,
-          "the translation of this azureFile PV fails (no secret namespace) and \(translationOn); it cannot be migrated automatically",
+          "translation fails without a secret namespace and \(translationOn): mounts fail, and it cannot be migrated automatically",
           source: "translation.md §4.2; migration.md §5 #10; " + translationOnSource)
       ]
     case .storageClassTopologyConflict:
       [
         Stage(
           since: v121, .blocker,
-          "the translation of this StorageClass fails (zone/zones and allowedTopologies together) and \(translationOn)",
+          "translation fails for zone/zones with allowedTopologies and \(translationOn): provisioning fails",
           source: "translation.md §3.4; " + translationOnSource)
       ]
     case .deleteReclaimPolicy:
@@ -175,10 +175,13 @@ public enum Policy {
       }
     }
     let severity = decided?.severity ?? .info
+    let since = applicable.filter { stage in
+      decided != nil && stage.severity == severity && (stage.since.map { $0 <= target } ?? true)
+    }.compactMap(\.since).min()
     let upcoming = applicable
       .filter { stage in stage.severity > severity && (stage.since.map { $0 > target } ?? false) }
       .min { ($0.since ?? KubeVersion(0, 0)) < ($1.since ?? KubeVersion(0, 0)) }
-    return Evaluation(severity: severity, stage: decided, upcoming: upcoming)
+    return Evaluation(severity: severity, stage: decided, since: since, upcoming: upcoming)
   }
 
   /// The thresholds a rule has, for tests and the README table: each stage's version and storage.
