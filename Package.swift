@@ -27,9 +27,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream"]),
-    .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate"]),
+    // Helpers shared by the test targets: fixtures, golden files, running the built binary.
+    .target(name: "TestSupport", dependencies: ["MigrationCore", "YAMLStream"], path: "Tests/TestSupport"),
+    .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream", "TestSupport"]),
+    .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )
