@@ -146,12 +146,6 @@ public enum Policy {
       ]
     case .secretInInput:
       [Stage(since: nil, .info, "Secret objects are never read; they need not be in the dump", source: "DESIGN.md (safety invariants)")]
-    case .servedByCSIMigration:
-      [
-        Stage(
-          since: nil, .info, "already served through CSI migration; the stored object is still in-tree",
-          source: "migration.md §0.1")
-      ]
     }
   }
 

@@ -176,9 +176,6 @@ enum CheckSamples {
       list(diskPV("pv-bad").replacingOccurrences(of: "  capacity:\n      storage: 10Gi", with: "  capacity:\n      storage: [10Gi]"))
     case (.secretInInput, _):
       list("- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    namespace: shop\n  type: Opaque\n")
-    case (.servedByCSIMigration, _):
-      list(diskPV("pv-migrated").replacingOccurrences(
-        of: "    name: pv-migrated\n", with: "    annotations:\n      pv.kubernetes.io/migrated-to: disk.csi.azure.com\n    name: pv-migrated\n"))
     }
   }
 }

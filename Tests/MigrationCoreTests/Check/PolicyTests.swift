@@ -38,7 +38,6 @@ import TestSupport
     Case(rule: .releasedOrFailedVolume, storage: .disk, threshold: nil, severity: .warning),
     Case(rule: .invalidField, storage: nil, threshold: nil, severity: .warning),
     Case(rule: .secretInInput, storage: nil, threshold: nil, severity: .info),
-    Case(rule: .servedByCSIMigration, storage: .disk, threshold: nil, severity: .info),
   ]
 
   @Test func matrixCoversEveryRuleAndEveryThreshold() {
