@@ -148,8 +148,9 @@ struct Check: ParsableCommand {
     var bytes = Array(text.utf8)
     var offset = 0
     let failed = bytes.withUnsafeMutableBytes { raw -> Bool in
+      guard let base = raw.baseAddress else { return false }
       while offset < raw.count {
-        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        let n = write(fd, base + offset, raw.count - offset)
         if n < 0 {
           if errno == EINTR { continue }
           return true
