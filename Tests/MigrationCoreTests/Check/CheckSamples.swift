@@ -173,7 +173,7 @@ enum CheckSamples {
       list(diskPV("pv-rw").replacingOccurrences(of: "cachingMode: None", with: "cachingMode: ReadWrite"))
     case (.releasedOrFailedVolume, _): list(diskPV("pv-released", extra: "  status:\n    phase: Released"))
     case (.invalidField, _):
-      list(diskPV("pv-bad").replacingOccurrences(of: "  capacity:\n      storage: 10Gi", with: "  capacity:\n      storage: [10Gi]"))
+      list(diskPV("pv-bad").replacingOccurrences(of: "persistentVolumeReclaimPolicy: Retain", with: "persistentVolumeReclaimPolicy: [Retain]"))
     case (.secretInInput, _):
       list("- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    namespace: shop\n  type: Opaque\n")
     }
