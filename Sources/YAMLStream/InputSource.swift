@@ -102,7 +102,9 @@ public final class InputSource {
     if let memory {
       let n = min(count, memory.count - memoryOffset)
       if n > 0 {
-        memory.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + memoryOffset, byteCount: n) }
+        memory.withUnsafeBytes { bytes in
+          if let base = bytes.baseAddress { buffer.copyMemory(from: base + memoryOffset, byteCount: n) }
+        }
         memoryOffset += n
       }
       return n
@@ -116,7 +118,8 @@ public final class InputSource {
   }
 
   private func readRaw() -> Int {
-    let n = readInto(raw.baseAddress!, raw.count)
+    guard let base = raw.baseAddress else { return 0 }
+    let n = readInto(base, raw.count)
     if n > 0 { bytesRead += n }
     return n
   }

@@ -129,7 +129,8 @@ public struct ObjectTree: Sendable {
     guard n.kind == .scalar, Int(n.b) == k.count else { return false }
     guard let key = k.baseAddress, k.count > 0 else { return true }
     return bytes.withUnsafeBufferPointer { buf in
-      memcmp(buf.baseAddress! + Int(n.a), key, k.count) == 0
+      guard let base = buf.baseAddress else { return false }
+      return memcmp(base + Int(n.a), key, k.count) == 0
     }
   }
 
