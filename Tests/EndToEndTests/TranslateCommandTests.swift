@@ -1,1 +1,162 @@
+import Foundation
+import MigrationCore
 import Testing
+import TestSupport
+import YAMLStream
+
+/// `kubernetes-validate` (PyPI) on PATH, if installed.
+let kubernetesValidate: String? = {
+  let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+  for dir in path.split(separator: ":") {
+    let candidate = "\(dir)/kubernetes-validate"
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+  }
+  return nil
+}()
+
+/// Runs a tool with the test's own environment (kubernetes-validate may live behind pyenv shims).
+func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  process.standardError = pipe
+  try process.run()
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Every document of a YAML text, read back with our own reader.
+func reread(_ text: String) throws -> [ObjectTree] {
+  try readObjects(text)
+}
+
+@Suite struct TranslateEdgeCaseTests {
+  let input = "Fixtures/translate/edge-cases.yaml"
+
+  @Test func goldenOutputAndUpstreamErrorsOnStderr() throws {
+    let result = try run(["translate", input], in: packageRoot.path)
+    #expect(result.status == 4)
+    if let difference = try compareGolden(result.stdout, "translate/edge-cases.yaml") { Issue.record("\(difference)") }
+    #expect(
+      result.stderr == """
+        \(input):84:5: error: PersistentVolume legacy-blob-disk: kind(Shared) is not supported in csi migration
+        \(input):151:5: error: PersistentVolume unbound-share: could not find a secret namespace in PersistentVolumeSource or ClaimRef
+        \(input):203:3: error: StorageClass zone-and-topology: cannot simultaneously set allowed topologies and zone/zones parameters
+        \(input):291:15: error: CronJob nightly-export volume scratch: kind(Dedicated) is not supported in csi migration
+
+        """)
+  }
+
+  @Test func secretsAndObjectsWithoutInTreeVolumesAreNotPrinted() throws {
+    let result = try run(["translate", input], in: packageRoot.path)
+    #expect(!result.stdout.contains("kind: Secret"))
+    #expect(!result.stdout.contains("bmV2ZXItcHJpbnQtbWU="))
+    #expect(!result.stdout.contains("managed-csi"))
+    #expect(!result.stdout.contains("azureDisk"))
+    #expect(!result.stdout.contains("azureFile"))
+  }
+
+  @Test func outputIsDeterministicAndReadableByOurReader() throws {
+    let first = try run(["translate", input], in: packageRoot.path)
+    let second = try run(["translate", input], in: packageRoot.path)
+    #expect(first.stdout == second.stdout)
+    let trees = try reread(first.stdout)
+    #expect(trees.count == 11)
+    for tree in trees {
+      var decoder = Decoder(tree: tree, input: 0)
+      let object = try decoder.decode()
+      // Translated output holds nothing in-tree any more.
+      #expect(Translator.translate(tree, object).allSatisfy { outcome in
+        if case .success(let value) = outcome.result { return value["kind"]?.scalarText == "StorageClass" }
+        return false
+      })
+    }
+  }
+
+  @Test func standardInputWorksLikeAFile() throws {
+    let bytes = try Data(contentsOf: fixture("translate/edge-cases.yaml"))
+    let piped = try run(["translate", "-"], stdin: bytes)
+    let named = try run(["translate", input], in: packageRoot.path)
+    #expect(piped.stdout == named.stdout)
+    #expect(piped.status == 4)
+    #expect(piped.stderr.hasPrefix("-:84:5: error: PersistentVolume legacy-blob-disk:"))
+  }
+}
+
+@Suite struct TranslateCommandTests {
+  @Test func nothingToTranslateIsSuccessWithANote() throws {
+    let path = try temporaryFile(
+      "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: csi\nspec:\n  csi:\n    driver: disk.csi.azure.com\n    volumeHandle: x\n")
+    let result = try run(["translate", path])
+    #expect(result.status == 0)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr == "no in-tree objects to translate\n")
+  }
+
+  @Test func emptyInputIsBadInput() throws {
+    let result = try run(["translate", "-"], stdin: Data())
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("error: empty input"))
+  }
+
+  @Test func malformedInputIsBadInputWithAPosition() throws {
+    let path = try temporaryFile("apiVersion: v1\nkind: PersistentVolume\nmetadata: [\n")
+    let result = try run(["translate", path])
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix("\(path):"))
+  }
+
+  @Test func helpSaysThatClassesGetTheCSIProvisioner() throws {
+    let result = try run(["translate", "--help"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("provisioner is set to the CSI driver's name"))
+  }
+
+  @Test func severalInputsArePrintedInOrderAsOneStream() throws {
+    let disk = """
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: NAME
+      spec:
+        azureDisk:
+          diskName: d
+          diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/NAME
+          kind: Managed
+
+      """
+    let a = try temporaryFile(disk.replacingOccurrences(of: "NAME", with: "a"), name: "a.yaml")
+    let b = try temporaryFile(disk.replacingOccurrences(of: "NAME", with: "b"), name: "b.yaml")
+    let result = try run(["translate", a, b])
+    #expect(result.status == 0)
+    let names = try reread(result.stdout).map { tree in
+      tree.value(tree.root, "metadata", "name").flatMap { tree.string($0) }
+    }
+    #expect(names == ["a", "b"])
+    #expect(result.stdout.components(separatedBy: "\n---\n").count == 2)
+  }
+}
+
+@Suite struct TranslateValidationTests {
+  /// Every golden file of `translate` passes `kubernetes-validate --strict` for Kubernetes 1.26
+  /// and for the newest version the installed validator knows (its default). Inline-volume PVs
+  /// keep upstream's in-memory names (disk URIs, `#`-joined handles); the schema accepts them.
+  @Test(.enabled(if: kubernetesValidate != nil, "kubernetes-validate is not installed (pip install kubernetes-validate)"))
+  func goldenFilesPassKubernetesValidateStrict() throws {
+    let tool = try #require(kubernetesValidate)
+    let dir = fixture("golden/translate")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+    #expect(!files.isEmpty)
+    for file in files {
+      let path = dir.appendingPathComponent(file).path
+      for version in [["-k", "1.26.0"], []] {
+        let (status, output) = try runTool(tool, ["--strict", "--quiet"] + version + [path])
+        #expect(status == 0, "kubernetes-validate --strict \(version.joined(separator: " ")) \(file):\n\(output)")
+      }
+    }
+  }
+}
