@@ -31,7 +31,6 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
   case releasedOrFailedVolume = "released-or-failed-volume"
   case invalidField = "invalid-field"
   case secretInInput = "secret-in-input"
-  case servedByCSIMigration = "served-by-csi-migration"
 
   public var severity: Severity {
     switch self {
@@ -40,7 +39,7 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
       .blocker
     case .inTreeVolume, .inTreeStorageClass, .inlineInTreeVolume, .statefulSetInTreeClass: .migrate
     case .deleteReclaimPolicy, .cachingModeReadWrite, .releasedOrFailedVolume, .invalidField: .warning
-    case .secretInInput, .servedByCSIMigration: .info
+    case .secretInInput: .info
     }
   }
 
@@ -61,7 +60,6 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     case .releasedOrFailedVolume: "PersistentVolume is Released or Failed"
     case .invalidField: "a field has the wrong type"
     case .secretInInput: "the input holds Secret objects"
-    case .servedByCSIMigration: "in-tree PersistentVolume already served by CSI migration"
     }
   }
 }

@@ -52,9 +52,16 @@ public struct Inventory: Sendable {
     // Any PV, in-tree or CSI: deprecated zone keys block the AKS 1.26 upgrade.
     let deprecated = pv.nodeAffinity.flatMap { $0 }.filter { TopologyKeys.deprecated.contains($0.key) }
     if let first = deprecated.first {
-      let keys = Set(deprecated.map(\.key)).sorted().joined(separator: ", ")
-      add(.deprecatedZoneLabel, ref, o, first.position,
-        "nodeAffinity uses \(keys): AKS refuses the upgrade to 1.26 and nodes lose these labels in 1.28; the PV must be recreated with topology.kubernetes.io keys")
+      // Literal messages: a finding costs no allocation beyond its own slot.
+      let zone = deprecated.contains { $0.key == TopologyKeys.betaZone }
+      let region = deprecated.contains { $0.key == TopologyKeys.betaRegion }
+      let message =
+        zone && region
+        ? "nodeAffinity uses failure-domain.beta.kubernetes.io/zone and /region: AKS refuses the upgrade to 1.26 and nodes lose these labels in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+        : zone
+          ? "nodeAffinity uses failure-domain.beta.kubernetes.io/zone: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+          : "nodeAffinity uses failure-domain.beta.kubernetes.io/region: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+      add(.deprecatedZoneLabel, ref, o, first.position, message)
     }
     if pv.phase == "Released" || pv.phase == "Failed" {
       add(.releasedOrFailedVolume, ref, o, pv.phasePosition,
@@ -64,21 +71,21 @@ public struct Inventory: Sendable {
     }
     guard cls.isInTree else { return }
 
-    if pv.metadata.annotations[Metadata.migratedTo] != nil {
-      totals.persistentVolumes.servedByCSIMigration += 1
-    }
+    let served = pv.metadata.annotations[Metadata.migratedTo] != nil
+    if served { totals.persistentVolumes.servedByCSIMigration += 1 }
     if pv.reclaimPolicy == "Delete" {
       add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition,
         "reclaim policy Delete: deleting the claim or volume during migration deletes the Azure resource; patch to Retain first")
     }
     switch pv.source {
     case .azureDisk(let disk):
-      let uri = disk.diskURI ?? ""
       if disk.isUnmanaged {
         add(.unmanagedDisk, ref, o, pv.sourcePosition, unmanagedMessage(disk))
       } else {
         add(.inTreeVolume, ref, o, pv.sourcePosition,
-          "in-tree azureDisk volume \(lastComponent(uri)); migrate to \(Drivers.csiDisk)")
+          served
+            ? "in-tree azureDisk volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a disk.csi.azure.com volume"
+            : "in-tree azureDisk volume; migrate it to a disk.csi.azure.com volume")
       }
       if disk.cachingMode == "ReadWrite" {
         add(.cachingModeReadWrite, ref, o, pv.sourcePosition,
@@ -91,13 +98,11 @@ public struct Inventory: Sendable {
           "cannot be translated: could not find a secret namespace in PersistentVolumeSource or ClaimRef")
       } else {
         add(.inTreeVolume, ref, o, pv.sourcePosition,
-          "in-tree azureFile volume (share \(file.shareName ?? "?")); migrate to \(Drivers.csiFile)")
+          served
+            ? "in-tree azureFile volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a file.csi.azure.com volume"
+            : "in-tree azureFile volume; migrate it to a file.csi.azure.com volume")
       }
     default: break
-    }
-    if let target = pv.metadata.annotations[Metadata.migratedTo] {
-      add(.servedByCSIMigration, ref, o, nil,
-        "served through CSI migration by \(target) today, but the stored object is still in-tree")
     }
   }
 
@@ -213,10 +218,6 @@ extension VolumeSource {
     default: false
     }
   }
-}
-
-func lastComponent(_ uri: String) -> String {
-  uri.split(separator: "/").last.map(String.init) ?? uri
 }
 
 func unmanagedMessage(_ disk: AzureDiskSource) -> String {

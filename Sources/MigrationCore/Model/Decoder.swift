@@ -120,17 +120,20 @@ public struct Decoder {
     return result
   }
 
-  mutating func metadata() -> Metadata {
+  /// Reads metadata; labels only when asked (workloads), annotations only those the tool uses,
+  /// matched as bytes before any string is made.
+  mutating func metadata(labels: Bool = false) -> Metadata {
     var m = Metadata()
     guard let meta = mapping(tree.value(tree.root, "metadata"), "metadata") else { return m }
     m.name = string(tree.value(meta, "name"), "metadata.name") ?? ""
     m.namespace = string(tree.value(meta, "namespace"), "metadata.namespace") ?? ""
     ref.name = m.name
     ref.namespace = m.namespace
-    m.uid = string(tree.value(meta, "uid"), "metadata.uid") ?? ""
-    m.labels = stringMap(tree.value(meta, "labels"), "metadata.labels")
-    m.annotations = stringMap(tree.value(meta, "annotations"), "metadata.annotations") {
-      Metadata.keptAnnotations.contains($0)
+    if labels { m.labels = stringMap(tree.value(meta, "labels"), "metadata.labels") }
+    if let annotations = mapping(tree.value(meta, "annotations"), "metadata.annotations") {
+      for (k, v) in tree.pairs(annotations) where Self.isKeptAnnotation(tree, k) {
+        if let key = tree.text(k), let value = string(v, "metadata.annotations.\(key)") { m.annotations[key] = value }
+      }
     }
     if let owners = sequence(tree.value(meta, "ownerReferences"), "metadata.ownerReferences") {
       for owner in tree.children(owners) {
@@ -143,6 +146,16 @@ public struct Decoder {
       }
     }
     return m
+  }
+
+  static func isKeptAnnotation(_ tree: ObjectTree, _ k: Index) -> Bool {
+    tree.scalarIs(k, "pv.kubernetes.io/migrated-to") || tree.scalarIs(k, "pv.kubernetes.io/provisioned-by")
+      || tree.scalarIs(k, "kubernetes.io/azure-file-resource-group")
+      || tree.scalarIs(k, "storageclass.kubernetes.io/is-default-class")
+      || tree.scalarIs(k, "storageclass.beta.kubernetes.io/is-default-class")
+      || tree.scalarIs(k, "volume.kubernetes.io/storage-provisioner")
+      || tree.scalarIs(k, "volume.beta.kubernetes.io/storage-provisioner")
+      || tree.scalarIs(k, "volume.beta.kubernetes.io/storage-class")
   }
 
   // MARK: - Volume sources
@@ -316,7 +329,7 @@ public struct Decoder {
 
   mutating func decodeWorkload(_ kind: Workload.Kind, _ origin: Origin) -> Workload {
     ref = ObjectRef(kind: kind.rawValue, name: "")
-    var w = Workload(kind: kind, metadata: metadata(), origin: origin)
+    var w = Workload(kind: kind, metadata: metadata(labels: true), origin: origin)
     let spec = mapping(tree.value(tree.root, "spec"), "spec")
     var podSpec: Index?
     var podSpecField = "spec"
