@@ -42,6 +42,10 @@ public struct YAMLWriter {
       try emitter.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, style) }
       for item in items { try emitValue(item, emitter) }
       try emitter.emit { yaml_sequence_end_event_initialize($0) }
+    case .string(let text) where text.contains("\n"):
+      // As kubectl (go-yaml) prints multi-line text: a literal block; libyaml falls back to
+      // double quotes when a block cannot hold the text exactly (e.g. trailing spaces).
+      try emitter.scalar(text, style: YAML_LITERAL_SCALAR_STYLE)
     case .string(let text): try emitter.scalar(text, quote: YAMLWriter.needsQuotes(text))
     case .plain(let text): try emitter.scalar(text, quote: false)
     case .int(let i): try emitter.scalar(String(i), quote: false)
@@ -156,8 +160,11 @@ private final class Emitter {
   }
 
   func scalar(_ text: String, quote: Bool) throws {
+    try scalar(text, style: quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE)
+  }
+
+  func scalar(_ text: String, style: yaml_scalar_style_t) throws {
     var text = text
-    let style = quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE
     try text.withUTF8 { utf8 in
       try emit {
         yaml_scalar_event_initialize(

@@ -160,3 +160,54 @@ func reread(_ text: String) throws -> [ObjectTree] {
     }
   }
 }
+
+@Suite struct TranslateDemoTests {
+  let forms = ["cluster.yaml", "cluster.json", "cluster-multidoc.yaml", "cluster-stream.json"]
+
+  @Test func demoMatchesTheGoldenFile() throws {
+    let result = try run(["translate", "Fixtures/demo/cluster.yaml"], in: packageRoot.path)
+    #expect(result.status == 4)
+    if let difference = try compareGolden(result.stdout, "translate/demo.yaml") { Issue.record("\(difference)") }
+    // demo/EXPECTED.md: PV d is a Dedicated blob disk, PV f has neither secretNamespace nor claimRef.
+    #expect(
+      result.stderr == """
+        Fixtures/demo/cluster.yaml:19:5: error: PersistentVolume legacy-data: kind(Dedicated) is not supported in csi migration
+        Fixtures/demo/cluster.yaml:87:5: error: PersistentVolume pv-archive-share: could not find a secret namespace in PersistentVolumeSource or ClaimRef
+
+        """)
+  }
+
+  @Test func everyShapeOfTheDemoGivesTheSameBytes() throws {
+    let outputs = try forms.map { try run(["translate", "Fixtures/demo/\($0)"], in: packageRoot.path) }
+    for (form, output) in zip(forms, outputs) {
+      #expect(output.status == 4, "\(form)")
+      #expect(output.stdout == outputs[0].stdout, "\(form) differs from cluster.yaml")
+      #expect(output.stderr.split(separator: "\n").count == 2, "\(form)")
+    }
+  }
+
+  @Test func demoOutputReadsBackAsTheExpectedObjects() throws {
+    let result = try run(["translate", "Fixtures/demo/cluster.yaml"], in: packageRoot.path)
+    let trees = try reread(result.stdout)
+    // demo/EXPECTED.md: in-tree PVs a b c e g j (d and f fail), in-tree classes azurefile, default,
+    // legacy-blob, managed-premium, zoned-premium; inline volumes in Pod cache-…, Pod debug-shell and
+    // Deployment cache.
+    #expect(trees.count == 6 + 5 + 3)
+    var drivers: [String] = []
+    for tree in trees {
+      var decoder = Decoder(tree: tree, input: 0)
+      switch try decoder.decode() {
+      case .persistentVolume(let pv):
+        guard case .csi(let csi) = pv.source else {
+          Issue.record("PV \(pv.metadata.name) is not CSI")
+          continue
+        }
+        drivers.append(csi.driver)
+      case .storageClass(let sc): drivers.append(sc.provisioner)
+      default: Issue.record("unexpected object")
+      }
+    }
+    #expect(drivers.filter { $0 == "disk.csi.azure.com" }.count == 4 + 4 + 2)
+    #expect(drivers.filter { $0 == "file.csi.azure.com" }.count == 2 + 1 + 1)
+  }
+}

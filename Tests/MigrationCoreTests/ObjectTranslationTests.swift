@@ -77,9 +77,9 @@ func outcomes(_ text: String, name: String = "dump.yaml") throws -> [Translation
       #expect(results.count == 2, "\(kind)")
       #expect(results.first?.subject.hasSuffix("volume data") == true, "\(kind)")
       let file = try #require(try results.last?.result.get())
-      #expect(file[path: "metadata", "name"] == .string("#a#s#files#shop"), "\(kind)")
+      #expect(file[path: "metadata", "name"]?.scalarText == "#a#s#files#shop", "\(kind)")
       let diskPV = try #require(try results.first?.result.get())
-      #expect(diskPV[path: "metadata", "name"] == .string(disk), "\(kind)")
+      #expect(diskPV[path: "metadata", "name"]?.scalarText == disk, "\(kind)")
     }
   }
 
@@ -218,24 +218,24 @@ func outcomes(_ text: String, name: String = "dump.yaml") throws -> [Translation
   }
 }
 
-@Suite struct KubectlOrderTests {
+@Suite struct KubectlKeyOrderTests {
   @Test func lettersCompareByCodePoint() {
-    #expect(KubectlOrder.less("apiVersion", "kind"))
-    #expect(KubectlOrder.less("Zone", "zone"))
-    #expect(!KubectlOrder.less("zones", "zone"))
+    #expect(KubectlStyle.less("apiVersion", "kind"))
+    #expect(KubectlStyle.less("Zone", "zone"))
+    #expect(!KubectlStyle.less("zones", "zone"))
   }
 
   @Test func nonLettersSortBeforeLetters() {
     // go-yaml: `_` (0x5F) sorts before `A` although its byte is larger.
-    #expect(KubectlOrder.less("a_b", "aB"))
-    #expect(KubectlOrder.less("a-b", "ab"))
-    #expect(KubectlOrder.less("a.b/c", "ab"))
+    #expect(KubectlStyle.less("a_b", "aB"))
+    #expect(KubectlStyle.less("a-b", "ab"))
+    #expect(KubectlStyle.less("a.b/c", "ab"))
   }
 
   @Test func digitRunsCompareAsNumbers() {
-    #expect(KubectlOrder.less("disk9", "disk10"))
-    #expect(KubectlOrder.less("a1", "a01"))
-    #expect(!KubectlOrder.less("disk10", "disk9"))
+    #expect(KubectlStyle.less("disk9", "disk10"))
+    #expect(KubectlStyle.less("a1", "a01"))
+    #expect(!KubectlStyle.less("disk10", "disk9"))
   }
 
   @Test func sortingIsRecursiveAndKeepsSequences() {
@@ -245,7 +245,7 @@ func outcomes(_ text: String, name: String = "dump.yaml") throws -> [Translation
       ("apiVersion", .plain("v1")),
     ])
     #expect(
-      KubectlOrder.sorted(value)
+      KubectlStyle.normalized(value)
         == .mapping([
           ("apiVersion", .plain("v1")),
           ("kind", .plain("X")),
@@ -275,5 +275,40 @@ func outcomes(_ text: String, name: String = "dump.yaml") throws -> [Translation
     let second = try stream.append(.mapping([("c", .plain("d"))]))
     #expect(String(decoding: second, as: UTF8.self) == "---\nc: d\n")
     #expect(try stream.finish().isEmpty)
+  }
+}
+
+@Suite struct KubectlStyleTests {
+  @Test func stringsGoYAMLPrintsPlainBecomePlain() {
+    for text in ["699f071a-5fd8-4665-a9df-dec6baecde5b", "10Gi", "eastus-1", "#x", "<<", "1.2.3", "0x", "2021-13"] {
+      #expect(KubectlStyle.printsPlain(text), "\(text)")
+    }
+  }
+
+  @Test func stringsThatWouldReadBackAsSomethingElseStayQuoted() {
+    let quoted = [
+      "", "yes", "On", "n", "true", "NULL", "~", ".inf", "-.Inf", ".5", "1", "-1", "+1", "0o17", "0x1F", "0b101",
+      "017", "1_000", "1.5", "1e3", "2.", "2023-03-01T10:00:00Z", "2023-3-1", "2006-01-02 15:04:05", "1:30",
+      "190:20:30.15", "a\nb",
+    ]
+    for text in quoted { #expect(!KubectlStyle.printsPlain(text), "\(text)") }
+  }
+
+  @Test func jsonAndYAMLInputPrintTheSame() throws {
+    let json = try object(#"{"apiVersion": "v1", "kind": "X", "metadata": {"uid": "699f071a-5fd8", "num": "0777", "t": "yes"}}"#, name: "x.json")
+    let yaml = try object("apiVersion: v1\nkind: X\nmetadata:\n  num: \"0777\"\n  t: \"yes\"\n  uid: 699f071a-5fd8\n")
+    let a = try YAMLWriter().write(KubectlStyle.normalized(json))
+    let b = try YAMLWriter().write(KubectlStyle.normalized(yaml))
+    #expect(a == b)
+    #expect(String(decoding: a, as: UTF8.self) == "apiVersion: v1\nkind: X\nmetadata:\n  num: \"0777\"\n  t: \"yes\"\n  uid: 699f071a-5fd8\n")
+  }
+
+  @Test func multiLineStringsAreLiteralBlocksThatReadBackExactly() throws {
+    let texts = ["a\n", "a\nb", "a\n\n", " a\nb\n", "a  \nb", "\n", "a\n b", "x\ty\nz\n", "{\"k\":\"v\"}\n"]
+    let document = YAMLValue.mapping(texts.enumerated().map { ("k\($0.offset)", .string($0.element)) })
+    let text = String(decoding: try YAMLWriter().write(document), as: UTF8.self)
+    #expect(text.hasPrefix("k0: |\n  a\n"))
+    let back = try object(text)
+    for (n, expected) in texts.enumerated() { #expect(back["k\(n)"]?.scalarText == expected, "\(expected.debugDescription)") }
   }
 }

@@ -33,7 +33,7 @@ extension Translator {
       return [
         TranslationOutcome(
           subject: pv.ref.display, location: tree.location(key),
-          result: translatePersistentVolume(tree.value(at: root)).map(KubectlOrder.sorted))
+          result: translatePersistentVolume(tree.value(at: root)).map(KubectlStyle.normalized))
       ]
     case .storageClass(let sc):
       guard SCClass(provisioner: sc.provisioner).isInTree else { return [] }
@@ -50,7 +50,7 @@ extension Translator {
       return [
         TranslationOutcome(
           subject: sc.ref.display, location: tree.location(at),
-          result: translateStorageClass(value, asNewObject: true).map(KubectlOrder.sorted), warning: warning)
+          result: translateStorageClass(value, asNewObject: true).map(KubectlStyle.normalized), warning: warning)
       ]
     case .workload(let workload):
       guard let podSpec = podSpec(tree, workload.kind), let volumes = tree.value(podSpec, "volumes"),
@@ -64,7 +64,7 @@ extension Translator {
           TranslationOutcome(
             subject: "\(workload.ref.display) volume \(name)", location: tree.location(key),
             result: translateInlineVolume(tree.value(at: volume), podNamespace: workload.metadata.namespace)
-              .map(KubectlOrder.sorted)))
+              .map(KubectlStyle.normalized)))
       }
       return outcomes
     default:

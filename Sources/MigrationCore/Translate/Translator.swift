@@ -15,7 +15,7 @@ public struct TranslationError: Error, Sendable, Equatable, CustomStringConverti
 /// `csi.fsType`, `csi.readOnly`, `nodeStageSecretRef.name|namespace`, `parameters` and
 /// `allowedTopologies` are `omitempty` (an empty or false value is not printed), while map values
 /// such as `volumeAttributes.fstype: ""` are always printed. Rewritten fields keep the key order
-/// of the input; `KubectlOrder.sorted` gives the order kubectl prints.
+/// of the input; `KubectlStyle.normalized` gives the order kubectl prints.
 public enum Translator {
   /// The annotation in which the in-tree file provisioner records the share's resource group.
   public static let fileResourceGroupAnnotation = "kubernetes.io/azure-file-resource-group"
@@ -235,7 +235,7 @@ public enum Translator {
   /// translation takes the one whose key sorts last in kubectl's key order (`zones` over `zone`).
   public static func zoneParameterKeys(_ object: YAMLValue) -> [String] {
     guard case .mapping(let pairs) = object["parameters"] ?? .null else { return [] }
-    return pairs.map(\.0).filter { ["zone", "zones"].contains($0.lowercased()) }.sorted(by: KubectlOrder.less)
+    return pairs.map(\.0).filter { ["zone", "zones"].contains($0.lowercased()) }.sorted(by: KubectlStyle.less)
   }
 
   static func translateDiskClass(_ object: YAMLValue) -> Result<YAMLValue, TranslationError> {
