@@ -211,3 +211,41 @@ func reread(_ text: String) throws -> [ObjectTree] {
     #expect(drivers.filter { $0 == "file.csi.azure.com" }.count == 2 + 1 + 1)
   }
 }
+
+@Suite struct TranslateSecretsTests {
+  @Test func noSecretValueReachesAnyOutput() throws {
+    let values = try fixtureText("secrets/SECRET-VALUES.txt").split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    #expect(values.count > 5)
+    for form in ["cluster.yaml", "cluster.json", "cluster-multidoc.yaml", "cluster-stream.json"] {
+      let result = try run(["translate", "Fixtures/secrets/\(form)"], in: packageRoot.path)
+      #expect(result.status == 0, "\(form): \(result.stderr)")
+      // The file PVs and the inline share are translated (they only name their secret).
+      #expect(result.stdout.contains("nodeStageSecretRef"), "\(form)")
+      for value in values {
+        #expect(!result.stdout.contains(value), "\(form): stdout holds a secret value")
+        #expect(!result.stderr.contains(value), "\(form): stderr holds a secret value")
+      }
+    }
+  }
+}
+
+@Suite struct TranslateBadInputTests {
+  /// Malformed input is exit 2 with the same located error `scan` gives; translation errors of
+  /// objects read before the break come first (the command streams).
+  @Test func badInputsFailLikeScan() throws {
+    let dir = fixture("bad")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+      .filter { !$0.hasSuffix(".md") && !$0.hasSuffix(".py") }.sorted()
+    #expect(files.count >= 10)
+    for file in files {
+      let path = "Fixtures/bad/\(file)"
+      let translate = try run(["translate", path], in: packageRoot.path)
+      let scan = try run(["scan", path], in: packageRoot.path)
+      #expect(translate.status == 2, "\(file)")
+      let last = translate.stderr.split(separator: "\n").last.map(String.init)
+      #expect(last == scan.stderr.split(separator: "\n").last.map(String.init), "\(file)")
+      // Whatever was printed before the break is complete YAML documents.
+      #expect(throws: Never.self, "\(file)") { _ = try reread(translate.stdout.isEmpty ? "{}" : translate.stdout) }
+    }
+  }
+}
