@@ -113,7 +113,8 @@ func reread(_ text: String) throws -> [ObjectTree] {
   @Test func helpSaysThatClassesGetTheCSIProvisioner() throws {
     let result = try run(["translate", "--help"])
     #expect(result.status == 0)
-    #expect(result.stdout.contains("provisioner is set to the CSI driver's name"))
+    let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(text.contains("its provisioner is set to the CSI driver's name"))
   }
 
   @Test func severalInputsArePrintedInOrderAsOneStream() throws {
