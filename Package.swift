@@ -31,11 +31,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // libFuzzer target over reader, decoder, classifier and translator (Scripts/fuzz). Built
+    // normally it replays corpus files, which the tests use to keep every past crash fixed.
+    .executableTarget(
+      name: "csi-migrate-fuzz", dependencies: ["MigrationCore", "YAMLStream"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     // Helpers shared by the test targets: fixtures, golden files, running the built binary.
     .target(name: "TestSupport", dependencies: ["MigrationCore", "YAMLStream"], path: "Tests/TestSupport"),
     .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream", "TestSupport"]),
     .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "csi-migrate-fuzz", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -43,6 +43,14 @@ import YAMLStream
     #expect(other.findings.map(key).sorted() == yaml.findings.map(key).sorted())
   }
 
+  @Test(arguments: ["demo/cluster.yaml", "secrets/cluster.yaml"])
+  func classificationIsTheSameWhateverTheDecodingDetail(path: String) throws {
+    let lean = try scan(path: fixture(path).path, detail: .inventory)
+    let full = try scan(path: fixture(path).path, detail: .full)
+    #expect(lean.totals == full.totals)
+    #expect(lean.findings == full.findings)
+  }
+
   @Test func findingsPointAtTheFieldTheyConcern() throws {
     let inventory = try scan(path: fixture("demo/cluster.yaml").path)
     let lines = try fixtureText("demo/cluster.yaml").split(separator: "\n", omittingEmptySubsequences: false)
@@ -174,7 +182,8 @@ import YAMLStream
     let text = Self.pv.replacingOccurrences(of: "readOnly: false", with: "readOnly: \"no\"")
       .replacingOccurrences(of: "  accessModes:\n  - ReadWriteOnce\n", with: "  accessModes: ReadWriteOnce\n")
       .replacingOccurrences(of: "    storage: 10Gi\n", with: "    storage:\n      big: true\n")
-    let inventory = try scan(text)
+    // Full detail reads every field (scan reads only what classification needs).
+    let inventory = try scan(path: try temporaryFile(text), detail: .full)
     let invalid = inventory.findings.filter { $0.rule == .invalidField }
     #expect(invalid.count == 3)
     #expect(invalid.allSatisfy { $0.location.line > 1 })

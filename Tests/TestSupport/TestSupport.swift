@@ -56,11 +56,11 @@ public func decodeObjects(_ text: String, name: String = "input.yaml") throws ->
 }
 
 /// Scans a file the way `csi-migrate scan` does.
-public func scan(path: String, input: Int = 0, name: String? = nil) throws -> Inventory {
+public func scan(path: String, input: Int = 0, name: String? = nil, detail: Decoder.Detail = .inventory) throws -> Inventory {
   var inventory = Inventory(input: input, name: name ?? path)
   let reader = try ObjectReader(source: try InputSource(path: path))
   while let tree = try reader.next() {
-    var decoder = Decoder(tree: tree, input: input)
+    var decoder = Decoder(tree: tree, input: input, detail: detail)
     let object = try decoder.decode()
     inventory.add(object, decodeFindings: decoder.findings)
   }

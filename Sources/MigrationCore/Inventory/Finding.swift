@@ -64,6 +64,32 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
   }
 }
 
+/// Which Azure storage a finding concerns, when it concerns a volume or a class: version rules
+/// differ for disks and files (AKS's 1.26 zone-label gate is about disk PVs; the in-tree plugins
+/// were removed upstream in 1.27 for disks and 1.30 for files).
+public enum StorageKind: String, Sendable, CaseIterable, Codable {
+  /// azureDisk in-tree (managed or unmanaged) or disk.csi.azure.com.
+  case disk
+  /// azureFile in-tree or file.csi.azure.com.
+  case file
+
+  public init?(_ pv: PVClass) {
+    switch pv {
+    case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .csiAzureDisk: self = .disk
+    case .inTreeAzureFile, .csiAzureFile: self = .file
+    case .other: return nil
+    }
+  }
+
+  public init?(_ sc: SCClass) {
+    switch sc {
+    case .inTreeAzureDisk, .csiAzureDisk: self = .disk
+    case .inTreeAzureFile, .csiAzureFile: self = .file
+    case .other: return nil
+    }
+  }
+}
+
 /// One thing found about one object, with where it is and one line of why.
 public struct Finding: Sendable, Equatable {
   public var rule: Rule
@@ -73,14 +99,20 @@ public struct Finding: Sendable, Equatable {
   public var message: String
   /// Index of the input (cluster) it came from.
   public var input: Int
+  /// The Azure storage the finding concerns (nil: not an Azure volume, or not about a volume).
+  public var storage: StorageKind?
 
-  public init(_ rule: Rule, _ object: ObjectRef, at location: SourceLocation, input: Int, _ message: String) {
+  public init(
+    _ rule: Rule, _ object: ObjectRef, at location: SourceLocation, input: Int, storage: StorageKind? = nil,
+    _ message: String
+  ) {
     self.rule = rule
     self.severity = rule.severity
     self.object = object
     self.location = location
     self.message = message
     self.input = input
+    self.storage = storage
   }
 
   /// Findings in a stable order: input, file position, then rule.

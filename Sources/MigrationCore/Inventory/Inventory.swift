@@ -22,8 +22,11 @@ public struct Inventory: Sendable {
     self.name = name
   }
 
-  private mutating func add(_ rule: Rule, _ ref: ObjectRef, _ origin: Origin, _ position: SourcePosition?, _ message: String) {
-    findings.append(Finding(rule, ref, at: origin.location(position), input: input, message))
+  private mutating func add(
+    _ rule: Rule, _ ref: ObjectRef, _ origin: Origin, _ position: SourcePosition?, storage: StorageKind? = nil,
+    _ message: String
+  ) {
+    findings.append(Finding(rule, ref, at: origin.location(position), input: input, storage: storage, message))
   }
 
   public mutating func add(_ object: KubeObject, decodeFindings: [Finding] = []) {
@@ -48,6 +51,7 @@ public struct Inventory: Sendable {
     totals.add(cls)
     let ref = pv.ref
     let o = pv.origin
+    let storage = StorageKind(cls)
 
     // Any PV, in-tree or CSI: deprecated zone keys block the AKS 1.26 upgrade.
     let deprecated = pv.nodeAffinity.flatMap { $0 }.filter { TopologyKeys.deprecated.contains($0.key) }
@@ -61,10 +65,10 @@ public struct Inventory: Sendable {
         : zone
           ? "nodeAffinity uses failure-domain.beta.kubernetes.io/zone: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
           : "nodeAffinity uses failure-domain.beta.kubernetes.io/region: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
-      add(.deprecatedZoneLabel, ref, o, first.position, message)
+      add(.deprecatedZoneLabel, ref, o, first.position, storage: storage, message)
     }
     if pv.phase == "Released" || pv.phase == "Failed" {
-      add(.releasedOrFailedVolume, ref, o, pv.phasePosition,
+      add(.releasedOrFailedVolume, ref, o, pv.phasePosition, storage: storage,
         pv.phase == "Released"
           ? "volume is Released: its claim was deleted; decide whether the data is still needed before migrating it"
           : "volume is Failed: reclamation failed; inspect it before migrating")
@@ -74,30 +78,30 @@ public struct Inventory: Sendable {
     let served = pv.metadata.annotations[Metadata.migratedTo] != nil
     if served { totals.persistentVolumes.servedByCSIMigration += 1 }
     if pv.reclaimPolicy == "Delete" {
-      add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition,
+      add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition, storage: storage,
         "reclaim policy Delete: deleting the claim or volume during migration deletes the Azure resource; patch to Retain first")
     }
     switch pv.source {
     case .azureDisk(let disk):
       if disk.isUnmanaged {
-        add(.unmanagedDisk, ref, o, pv.sourcePosition, unmanagedMessage(disk))
+        add(.unmanagedDisk, ref, o, pv.sourcePosition, storage: storage, unmanagedMessage(disk))
       } else {
-        add(.inTreeVolume, ref, o, pv.sourcePosition,
+        add(.inTreeVolume, ref, o, pv.sourcePosition, storage: storage,
           served
             ? "in-tree azureDisk volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a disk.csi.azure.com volume"
             : "in-tree azureDisk volume; migrate it to a disk.csi.azure.com volume")
       }
       if disk.cachingMode == "ReadWrite" {
-        add(.cachingModeReadWrite, ref, o, pv.sourcePosition,
+        add(.cachingModeReadWrite, ref, o, pv.sourcePosition, storage: storage,
           "cachingMode ReadWrite (the API default for static PVs) risks cache corruption and is deprecated by the CSI driver")
       }
     case .azureFile(let file):
       let namespace = file.secretNamespace ?? pv.claimRef?.namespace ?? ""
       if namespace.isEmpty {
-        add(.fileSecretNamespaceUnknown, ref, o, pv.sourcePosition,
+        add(.fileSecretNamespaceUnknown, ref, o, pv.sourcePosition, storage: storage,
           "cannot be translated: could not find a secret namespace in PersistentVolumeSource or ClaimRef")
       } else {
-        add(.inTreeVolume, ref, o, pv.sourcePosition,
+        add(.inTreeVolume, ref, o, pv.sourcePosition, storage: storage,
           served
             ? "in-tree azureFile volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a file.csi.azure.com volume"
             : "in-tree azureFile volume; migrate it to a file.csi.azure.com volume")
@@ -115,21 +119,22 @@ public struct Inventory: Sendable {
     if sc.isDefault { defaultClass = sc.metadata.name }
     guard cls.isInTree else { return }
     let ref = sc.ref
+    let storage = StorageKind(cls)
     let target = cls == .inTreeAzureDisk ? Drivers.csiDisk : Drivers.csiFile
-    add(.inTreeStorageClass, ref, sc.origin, nil,
+    add(.inTreeStorageClass, ref, sc.origin, nil, storage: storage,
       "provisioner \(sc.provisioner): volumes it creates are in-tree; provision through \(target) instead")
     if cls == .inTreeAzureDisk {
       let kind = sc.parameter("kind")?.lowercased()
       if let kind, kind == "shared" || kind == "dedicated" {
-        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil, storage: storage,
           "kind \(kind) provisions unmanaged blob disks, which \(Drivers.csiDisk) cannot; use managed disks")
       } else if sc.parameter("storageaccount") != nil {
-        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil, storage: storage,
           "parameter storageaccount only applies to unmanaged blob disks and is rejected by \(Drivers.csiDisk)")
       }
       let zoned = sc.parameter("zone") != nil || sc.parameter("zones") != nil
       if zoned && !sc.allowedTopologies.isEmpty {
-        add(.storageClassTopologyConflict, ref, sc.origin, nil,
+        add(.storageClassTopologyConflict, ref, sc.origin, nil, storage: storage,
           "cannot be translated: cannot simultaneously set allowed topologies and zone/zones parameters")
       }
     }
@@ -177,14 +182,14 @@ public struct Inventory: Sendable {
         case .azureDisk(let disk):
           totals.inlineVolumes.inTreeAzureDisk += 1
           if disk.isUnmanaged {
-            add(.unmanagedDisk, w.ref, w.origin, v.position, "inline volume \(v.name): " + unmanagedMessage(disk))
+            add(.unmanagedDisk, w.ref, w.origin, v.position, storage: .disk, "inline volume \(v.name): " + unmanagedMessage(disk))
           } else {
-            add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+            add(.inlineInTreeVolume, w.ref, w.origin, v.position, storage: .disk,
               "inline azureDisk volume \(v.name): \(Drivers.csiDisk) has no inline mode; it must become a PersistentVolume and claim")
           }
         case .azureFile:
           totals.inlineVolumes.inTreeAzureFile += 1
-          add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+          add(.inlineInTreeVolume, w.ref, w.origin, v.position, storage: .file,
             "inline azureFile volume \(v.name): replace with a \(Drivers.csiFile) inline csi volume or a PersistentVolume and claim")
         default: break
         }
@@ -200,7 +205,7 @@ public struct Inventory: Sendable {
           counted = true
         }
         let how = t.storageClassName == nil ? "the default StorageClass \(className)" : "StorageClass \(className)"
-        add(.statefulSetInTreeClass, sts.ref, sts.origin, t.position,
+        add(.statefulSetInTreeClass, sts.ref, sts.origin, t.position, storage: StorageKind(cls),
           "volumeClaimTemplate \(t.name) uses \(how) (in-tree): new replicas get in-tree volumes; recreate the StatefulSet (--cascade=orphan) with a CSI class")
       }
     }

@@ -101,9 +101,7 @@ public struct ScanRenderer {
     out += p.dim("CSI: CSI PVs  SC: in-tree StorageClasses  INLINE: in-tree pod volumes") + "\n"
 
     let t = report.totals
-    let volumes = t.persistentVolumes.total
-    let inTree = t.persistentVolumes.inTree
-    out += "\n\(volumes) volume\(volumes == 1 ? "" : "s") scanned: \(inTree) in-tree (\(t.persistentVolumes.inTreeAzureDisk) azureDisk, \(t.persistentVolumes.inTreeAzureFile) azureFile), \(t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile) CSI, \(t.persistentVolumes.other) other\n"
+    out += "\n" + Self.volumesLine(t) + "\n"
     if t.objects.statefulSetsOnInTreeClasses > 0 {
       out += "\(t.objects.statefulSetsOnInTreeClasses) StatefulSet(s) create new volumes through in-tree classes\n"
     }
@@ -133,6 +131,13 @@ public struct ScanRenderer {
       }
       write(text)
     }
+  }
+
+  /// `N volumes scanned: ...`, the line every table ends its counts with.
+  public static func volumesLine(_ t: Totals) -> String {
+    let volumes = t.persistentVolumes.total
+    let inTree = t.persistentVolumes.inTree
+    return "\(volumes) volume\(volumes == 1 ? "" : "s") scanned: \(inTree) in-tree (\(t.persistentVolumes.inTreeAzureDisk) azureDisk, \(t.persistentVolumes.inTreeAzureFile) azureFile), \(t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile) CSI, \(t.persistentVolumes.other) other"
   }
 
   /// File names without their directories when that keeps them apart, else the paths.
