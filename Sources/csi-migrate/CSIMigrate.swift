@@ -34,18 +34,22 @@ enum Main {
       try command.run()
       Output.shared.flush()
     } catch let error as InputError {
-      Output.shared.flush()
+      // Bad input: no partial results on stdout, one located error on stderr.
+      Output.shared.discard()
       Output.shared.error(error.description)
       exit(ExitStatus.badInput)
     } catch {
-      Output.shared.flush()
       let code = CSIMigrate.exitCode(for: error)
       if code == .success {
+        Output.shared.flush()
         CSIMigrate.exit(withError: error)
       }
       if error is ExitCode {
+        // A verdict (check: 3 or 4, translate: 4): the results stand.
+        Output.shared.flush()
         exit(code.rawValue)
       }
+      Output.shared.discard()
       let message = CSIMigrate.fullMessage(for: error)
       if !message.isEmpty { Output.shared.error(message) }
       exit(code == .validationFailure ? ExitStatus.badInput : code.rawValue)

@@ -16,7 +16,7 @@ struct Translate: ParsableCommand {
 
       An object Kubernetes cannot translate (an unmanaged disk, a file PV without a secret namespace, a disk class with both zone(s) and allowedTopologies) gets one line on standard error with its position and upstream's error text; the others are still printed.
 
-      Exit codes: 0 success (also when nothing needs translation), 2 bad or missing input (objects translated before the point where the input broke have been printed), 4 at least one object cannot be translated.
+      Exit codes: 0 success (also when nothing needs translation), 2 bad or missing input (then nothing is printed but the error), 4 at least one object cannot be translated.
 
       Example:
         kubectl get pv,sc,pods,deploy,sts,ds,job,cronjob -A -o yaml | csi-migrate translate
@@ -28,22 +28,25 @@ struct Translate: ParsableCommand {
     let stream = try YAMLDocumentStream()
     var printed = 0
     var failed = 0
+    // Held back until the whole input has been read: bad input prints its one error and nothing else.
+    var diagnostics: [String] = []
     try Pipeline.read(input.expanded()) { _, _, tree, object, _ in
       for outcome in Translator.translate(tree, object) {
         if let warning = outcome.warning {
-          Output.shared.error("\(outcome.location): warning: \(outcome.subject): \(warning)")
+          diagnostics.append("\(outcome.location): warning: \(outcome.subject): \(warning)")
         }
         switch outcome.result {
         case .success(let document):
           Output.shared.write(bytes: try stream.append(document))
           printed += 1
         case .failure(let error):
-          Output.shared.error("\(outcome.location): error: \(outcome.subject): \(error.message)")
+          diagnostics.append("\(outcome.location): error: \(outcome.subject): \(error.message)")
           failed += 1
         }
       }
     }
     Output.shared.write(bytes: try stream.finish())
+    for line in diagnostics { Output.shared.error(line) }
     if printed == 0 && failed == 0 { Output.shared.error("no in-tree objects to translate") }
     if failed > 0 { throw ExitCode(ExitStatus.blockers) }
   }
