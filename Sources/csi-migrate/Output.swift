@@ -8,14 +8,14 @@
 
 /// Standard output (results only) and standard error (everything else).
 ///
-/// Results are all or nothing: they are held until the command succeeds (in memory up to 8 MiB,
+/// Results are all or nothing: they are held until the command succeeds (in memory up to 1 MiB,
 /// then in an unlinked temporary file, so memory stays flat), and dropped if it fails on bad
 /// input. A command that stops on line 90,000 of a dump never leaves 89,999 lines of output behind.
 final class Output: @unchecked Sendable {
   static let shared = Output()
   private var buffer: [UInt8] = []
   private var spill: UnsafeMutablePointer<FILE>?
-  private static let spillThreshold = 8 << 20
+  private static let spillThreshold = 1 << 20
 
   func write(_ text: String) {
     buffer.append(contentsOf: text.utf8)
