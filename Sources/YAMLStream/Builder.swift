@@ -22,14 +22,13 @@ struct Builder {
   private var anchors: [String: Int32] = [:]
   private var largeMappings: [Int32: Set<UInt64>] = [:]
   private var aliasNodes = 0
-  private var lineShift: Int32 = 0
 
   init(file: String, limits: ReaderLimits) {
     tree = ObjectTree(file: file)
     self.limits = limits
   }
 
-  mutating func reset(lineShift: Int32) {
+  mutating func reset() {
     let nodeCapacity = tree.nodes.count
     let byteCapacity = tree.bytes.count
     tree = ObjectTree(file: tree.file)
@@ -40,7 +39,6 @@ struct Builder {
     if !anchors.isEmpty { anchors = [:] }
     if !largeMappings.isEmpty { largeMappings = [:] }
     aliasNodes = 0
-    self.lineShift = lineShift
   }
 
   private func location(_ position: SourcePosition) -> SourceLocation {
@@ -67,8 +65,8 @@ struct Builder {
   ) {
     if let top = stack.last { tree.nodes[Int(top.node)].b += 1 }
     tree.nodes.append(
-      ObjectTree.Node(kind: kind, style: style, a: a, b: b, line: Int32(truncatingIfNeeded: position.line),
-        column: Int32(truncatingIfNeeded: position.column)))
+      ObjectTree.Node(kind: kind, style: style, a: a, b: b, line: Int32(clamping: position.line),
+        column: Int32(clamping: position.column)))
   }
 
   private var atKey: Bool {

@@ -35,10 +35,30 @@ public final class InputSource {
   private var betweenValues = false
   private var atLineStart = true
   private var outputLine = 0
+  /// Characters since the last line break of the original input.
+  private var column = 0
   private var pending: [UInt8] = []
   private var pendingStart = 0
-  /// Output line numbers (0-based) at which a `---` line was inserted, in order.
-  private var insertedLines: [Int] = []
+  /// Where separators were inserted: the output line (0-based) of the value that follows each,
+  /// the lines added up to and including it, and the column the value had when it shared its
+  /// line with the end of the previous one (`}{`). Entries before the current document are
+  /// dropped, so this does not grow with the input.
+  private var insertionLines: [Int] = []
+  private var insertionTotals: [Int] = []
+  private var insertionColumns: [Int] = []
+  private var firstLive = 0
+  private var linesAddedBeforeLive = 0
+  /// Bytes inserted so far (to report byte offsets of the original input).
+  public private(set) var insertedBytes = 0
+  /// Bytes handed to libyaml at the start of the current object, and the most one object may
+  /// take beyond that before reading stops (so a single huge scalar cannot exhaust memory).
+  var objectStart = 0
+  var maxObjectBytes = Int.max
+  private(set) var objectTooLarge = false
+  /// Characters of the last complete line handed to libyaml, when what was handed so far ends
+  /// with a line break (to point at the end of a file rather than at a line that does not exist).
+  private(set) var lastLineLength: Int?
+  private var tailLength = 0
 
   /// Total bytes read from the underlying descriptor.
   public private(set) var bytesRead = 0
@@ -84,17 +104,42 @@ public final class InputSource {
     raw.deallocate()
   }
 
-  /// Maps a 0-based line number as libyaml saw it back to the original input's 0-based line.
-  func originalLine(_ line: Int) -> Int {
-    if insertedLines.isEmpty { return line }
-    // Number of inserted lines strictly before `line`.
-    var lo = 0
-    var hi = insertedLines.count
+  /// The live insertion at or before output line `line`, if any.
+  private func insertion(atOrBefore line: Int) -> Int? {
+    var lo = firstLive
+    var hi = insertionLines.count
     while lo < hi {
       let mid = (lo + hi) / 2
-      if insertedLines[mid] < line { lo = mid + 1 } else { hi = mid }
+      if insertionLines[mid] <= line { lo = mid + 1 } else { hi = mid }
     }
-    return line - lo
+    return lo > firstLive ? lo - 1 : nil
+  }
+
+  /// Maps a 0-based line number as libyaml saw it back to the original input's 0-based line.
+  func originalLine(_ line: Int) -> Int {
+    guard let i = insertion(atOrBefore: line) else { return line - linesAddedBeforeLive }
+    return line - insertionTotals[i]
+  }
+
+  /// Characters to add to a column on output line `line`: non-zero only on the line of a value
+  /// that followed another on the same original line (`}{`).
+  func columnShift(_ line: Int) -> Int {
+    guard let i = insertion(atOrBefore: line), insertionLines[i] == line else { return 0 }
+    return insertionColumns[i]
+  }
+
+  /// Forgets insertions before output line `line` (the start of the current document).
+  func forget(before line: Int) {
+    while firstLive < insertionLines.count && insertionLines[firstLive] < line {
+      linesAddedBeforeLive = insertionTotals[firstLive]
+      firstLive += 1
+    }
+    if firstLive > 1024 && firstLive * 2 > insertionLines.count {
+      insertionLines.removeFirst(firstLive)
+      insertionTotals.removeFirst(firstLive)
+      insertionColumns.removeFirst(firstLive)
+      firstLive = 0
+    }
   }
 
   /// Reads up to `count` bytes into `buffer` from the descriptor or from memory.
@@ -127,14 +172,20 @@ public final class InputSource {
   /// Fills libyaml's buffer; returns false on a read error.
   func fill(_ out: UnsafeMutablePointer<UInt8>, _ size: Int, _ written: inout Int) -> Bool {
     written = 0
+    if bytesRead - objectStart > maxObjectBytes {
+      objectTooLarge = true
+      return false
+    }
     if mode == .yaml && rawStart == rawEnd {
       // Plain YAML: read straight into libyaml's buffer.
       let n = readInto(out, size)
       if n < 0 { return false }
       bytesRead += n
       written = n
+      noteLines(out, n)
       return true
     }
+    defer { noteLines(out, written) }
     while written == 0 {
       if pendingStart < pending.count {
         let n = min(size, pending.count - pendingStart)
@@ -161,10 +212,15 @@ public final class InputSource {
       if mode == .undetermined {
         let bytes = raw.bindMemory(to: UInt8.self)
         var i = rawStart
+        // Whitespace, and a UTF-8 byte order mark at the very start, say nothing about the format.
+        if bytesRead == rawEnd && rawEnd - rawStart >= 3 && i == 0 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+          i = 3
+        }
         while i < rawEnd, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         if i < rawEnd { mode = (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[")) ? .json : .yaml }
       }
-      if mode == .json {
+      if mode != .yaml {
+        // JSON, or leading whitespace not yet known to be either: framing counts its lines.
         written = frameJSON(out, size)
       } else {
         let n = min(size, rawEnd - rawStart)
@@ -177,6 +233,33 @@ public final class InputSource {
     return true
   }
 
+  /// Follows the last two line breaks of what is handed to libyaml. Only looks back from the end
+  /// of each chunk to its last line breaks, so it costs next to nothing.
+  private func noteLines(_ out: UnsafeMutablePointer<UInt8>, _ count: Int) {
+    guard count > 0 else { return }
+    var last = count - 1
+    while last >= 0 && out[last] != 0x0A { last -= 1 }
+    guard last >= 0 else {
+      tailLength += characters(out, 0, count)
+      return
+    }
+    var previous = last - 1
+    while previous >= 0 && out[previous] != 0x0A { previous -= 1 }
+    let line = previous >= 0 ? characters(out, previous + 1, last) : tailLength + characters(out, 0, last)
+    tailLength = characters(out, last + 1, count)
+    lastLineLength = tailLength == 0 ? line : nil
+  }
+
+  private func characters(_ bytes: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+    var n = 0
+    var i = from
+    while i < to {
+      if bytes[i] & 0xC0 != 0x80 && bytes[i] != 0x0D { n += 1 }
+      i += 1
+    }
+    return n
+  }
+
   /// Copies bytes from `raw` to `out`, tracking JSON nesting, and queues a `---` line before each
   /// top-level value that follows another one.
   private func frameJSON(_ out: UnsafeMutablePointer<UInt8>, _ size: Int) -> Int {
@@ -187,15 +270,22 @@ public final class InputSource {
       if betweenValues && !inString && depth == 0 {
         if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
           betweenValues = false
+          var added = 1
+          var shift = 0
           if !atLineStart {
-            // `}{` on one line: the line break we add also shifts later lines.
+            // `}{` on one line: the line break we add also shifts later lines, and this value's
+            // first line starts `column` characters further right in the original.
             pending.append(0x0A)
-            outputLine += 1
-            insertedLines.append(outputLine)
+            added = 2
+            shift = column
           }
-          insertedLines.append(outputLine)
           pending.append(contentsOf: [0x2D, 0x2D, 0x2D, 0x0A])
-          outputLine += 1
+          insertedBytes += added + 3
+          outputLine += added
+          let total = (insertionTotals.last ?? 0) + added
+          insertionLines.append(outputLine)
+          insertionTotals.append(total)
+          insertionColumns.append(shift)
           atLineStart = true
           // The separator goes out before this byte.
           return n
@@ -225,8 +315,10 @@ public final class InputSource {
       if b == 0x0A {
         outputLine += 1
         atLineStart = true
+        column = 0
       } else {
         atLineStart = false
+        if b & 0xC0 != 0x80 { column += 1 }
       }
       out[n] = b
       n += 1

@@ -1,15 +1,23 @@
 internal import CLibYAML
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Limits that keep any byte string from exhausting memory or time.
 public struct ReaderLimits: Sendable {
   /// Deepest nesting of mappings and sequences inside one object.
   public var maxDepth = 256
-  /// Nodes one object may hold, aliases expanded.
-  public var maxNodesPerObject = 4_000_000
+  /// Nodes one object may hold, aliases expanded. etcd stores objects of at most ~1.5 MiB.
+  public var maxNodesPerObject = 500_000
   /// Nodes that alias expansion may add to one object (an alias bomb stops here).
   public var maxAliasNodes = 100_000
-  /// Scalar bytes one object may hold.
-  public var maxBytesPerObject = 64 << 20
+  /// Bytes one object may take, in the input and in its scalars.
+  public var maxBytesPerObject = 8 << 20
 
   public init() {}
 }
@@ -32,7 +40,10 @@ public final class ObjectReader {
   private enum Phase { case stream, documentRoot, rootMapping, listItems, rootSequence, documentEnd, done }
   private var phase = Phase.stream
   private var listMode = false
-  private var lineShift: Int32 = 0
+  private var lineShift = 0
+  /// Output line (0-based) whose columns are shifted by JSON framing, and by how much.
+  private var shiftedLine = -1
+  private var columnShift = 0
   private var root: Builder
   private var item: Builder
 
@@ -42,10 +53,11 @@ public final class ObjectReader {
     self.root = Builder(file: source.name, limits: limits)
     self.item = Builder(file: source.name, limits: limits)
     parser = .allocate(capacity: 1)
+    parser.initialize(to: yaml_parser_t())
     sourceContext = Unmanaged.passRetained(source)
+    source.maxObjectBytes = limits.maxBytesPerObject + (1 << 20)
+    // On failure deinit runs (every property is set): deleting a zeroed parser is safe.
     guard yaml_parser_initialize(parser) == 1 else {
-      parser.deallocate()
-      sourceContext.release()
       throw InputError("out of memory: cannot create a YAML parser", file: source.name)
     }
     yaml_parser_set_input(parser, readHandler, sourceContext.toOpaque())
@@ -83,13 +95,17 @@ public final class ObjectReader {
       case .documentRoot:
         // Lines inserted by JSON framing lie between documents: one shift holds for the whole document.
         let line = Int(event.start_mark.line)
-        lineShift = Int32(line - source.originalLine(line))
+        source.forget(before: line)
+        lineShift = line - source.originalLine(line)
+        columnShift = source.columnShift(line)
+        shiftedLine = columnShift == 0 ? -1 : line
+        source.objectStart = source.bytesRead
         let position = self.position(event.start_mark)
         switch type {
         case YAML_MAPPING_START_EVENT:
           documentsWithContent += 1
           listMode = false
-          root.reset(lineShift: lineShift)
+          root.reset()
           _ = try root.add(&event, position)
           phase = .rootMapping
         case YAML_SEQUENCE_START_EVENT:
@@ -136,7 +152,8 @@ public final class ObjectReader {
         case YAML_SEQUENCE_END_EVENT:
           phase = phase == .listItems ? .rootMapping : .documentEnd
         case YAML_MAPPING_START_EVENT:
-          item.reset(lineShift: lineShift)
+          item.reset()
+          source.objectStart = source.bytesRead
           _ = try item.add(&event, position)
           try readRestOfItem()
           objectsRead += 1
@@ -165,7 +182,9 @@ public final class ObjectReader {
 
   @inline(__always)
   private func position(_ mark: yaml_mark_t) -> SourcePosition {
-    SourcePosition(line: Int(mark.line) + 1 - Int(lineShift), column: Int(mark.column) + 1)
+    let line = Int(mark.line)
+    return SourcePosition(
+      line: line + 1 - lineShift, column: Int(mark.column) + 1 + (line == shiftedLine ? columnShift : 0))
   }
 
   private func location(_ position: SourcePosition) -> SourceLocation {
@@ -181,8 +200,14 @@ public final class ObjectReader {
   /// scanner's position over the characters libyaml had decoded but not yet scanned.
   private func parserError() -> InputError {
     let p = parser.pointee
+    if source.objectTooLarge {
+      return InputError(
+        "object larger than \(limits.maxBytesPerObject >> 20) MiB (Kubernetes objects are at most ~1.5 MiB)",
+        at: location(fromMark: p.mark))
+    }
     if source.readError != 0 {
-      return InputError("read error: errno \(source.readError)", file: source.name)
+      let reason = String(cString: strerror(source.readError)).lowercased()
+      return InputError("read error: \(reason)", at: location(fromMark: p.mark))
     }
     let problem = p.problem.map { String(cString: $0) } ?? "unknown error"
     switch p.error {
@@ -206,10 +231,10 @@ public final class ObjectReader {
       var message = problem
       if p.problem_value != -1 {
         let hex = String(p.problem_value, radix: 16, uppercase: true)
-        message += " (byte 0x\(hex.count < 2 ? "0" + hex : hex) at offset \(p.problem_offset))"
+        message += " (byte 0x\(hex.count < 2 ? "0" + hex : hex) at offset \(p.problem_offset - source.insertedBytes))"
       }
       let original = source.originalLine(line)
-      return InputError(message, file: source.name, line: original + 1, column: column + 1)
+      return InputError(message, file: source.name, line: original + 1, column: column + 1 + source.columnShift(line))
     default:
       var message = problem
       if let context = p.context {
@@ -217,13 +242,29 @@ public final class ObjectReader {
           line: source.originalLine(Int(p.context_mark.line)) + 1, column: Int(p.context_mark.column) + 1)
         message += " \(String(cString: context)) that started at \(at.line):\(at.column)"
       }
-      return InputError(message, at: location(fromMark: p.problem_mark))
+      return InputError(message, at: location(fromMark: p.problem_mark, clampAtEnd: true))
     }
   }
 
-  private func location(fromMark mark: yaml_mark_t) -> SourceLocation {
-    SourceLocation(
-      file: source.name, line: source.originalLine(Int(mark.line)) + 1, column: Int(mark.column) + 1)
+  private func location(fromMark mark: yaml_mark_t, clampAtEnd: Bool = false) -> SourceLocation {
+    var line = Int(mark.line)
+    var column = Int(mark.column)
+    if clampAtEnd && column == 0 && line > 0, let length = lastLineLength(at: mark) {
+      // The end of a file that ends with a line break is on a line that does not exist: point
+      // after the last character instead.
+      line -= 1
+      column = length
+    }
+    return SourceLocation(
+      file: source.name, line: source.originalLine(line) + 1, column: column + 1 + source.columnShift(line))
+  }
+
+  /// When `mark` is the end of an input that ends with a line break, the length in characters
+  /// of its last line; nil otherwise.
+  private func lastLineLength(at mark: yaml_mark_t) -> Int? {
+    let p = parser.pointee
+    guard p.eof != 0, p.unread <= 1 else { return nil }
+    return source.lastLineLength
   }
 }
 

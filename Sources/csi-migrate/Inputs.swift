@@ -56,9 +56,11 @@ struct InputOptions: ParsableArguments {
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
       if name.hasPrefix(".") { continue }
-      if name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") {
-        names.append(path.hasSuffix("/") ? path + name : path + "/" + name)
-      }
+      guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") || name.hasSuffix(".json") else { continue }
+      let full = path.hasSuffix("/") ? path + name : path + "/" + name
+      // Only regular files (or links to them): a directory named x.yaml is not an input.
+      var info = stat()
+      if stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { names.append(full) }
     }
     return names.sorted()
   }

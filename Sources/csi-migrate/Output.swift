@@ -31,13 +31,21 @@ final class Output: @unchecked Sendable {
     if spill == nil { spill = tmpfile() }
     guard let spill else { return }  // no temporary file: keep buffering in memory
     let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, spill) }
-    if written == buffer.count { buffer.removeAll(keepingCapacity: true) }
+    guard written == buffer.count else { Self.fail("cannot write results to a temporary file") }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Results could not be kept: better no output and exit 1 than a silently truncated one.
+  private static func fail(_ what: String) -> Never {
+    let reason = String(cString: strerror(errno)).lowercased()
+    Output.shared.error("error: \(what): \(reason)")
+    exit(1)
   }
 
   /// Writes everything held so far to standard output.
   func flush() {
     if let spill {
-      fflush(spill)
+      guard fflush(spill) == 0, ferror(spill) == 0 else { Self.fail("cannot write results to a temporary file") }
       rewind(spill)
       var chunk = [UInt8](repeating: 0, count: 1 << 16)
       while true {
@@ -45,6 +53,7 @@ final class Output: @unchecked Sendable {
         if n <= 0 { break }
         Self.writeAll(chunk, count: n)
       }
+      guard ferror(spill) == 0 else { Self.fail("cannot read results back from a temporary file") }
       fclose(spill)
       self.spill = nil
     }

@@ -351,3 +351,115 @@ import YAMLStream
     }
   }
 }
+
+/// Classification edge cases found in review.
+@Suite struct InventoryEdgeCaseTests {
+  @Test func aListInsideAListIsAnErrorNotASilentSkip() throws {
+    let text = #"[{"kind": "List", "apiVersion": "v1", "items": [{"kind": "PersistentVolume", "apiVersion": "v1"}]}]"#
+    let error = try #require(throws: InputError.self) { try scan(text, name: "slurp.json") }
+    #expect(error.message.contains("inside a list"))
+  }
+
+  @Test func aNullInTreeSourceIsNoSource() throws {
+    let text = """
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: csi
+      spec:
+        azureDisk: null
+        csi:
+          driver: disk.csi.azure.com
+          volumeHandle: /subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d
+
+      """
+    let inventory = try scan(text)
+    #expect(inventory.totals.persistentVolumes.csiAzureDisk == 1)
+    #expect(inventory.totals.persistentVolumes.inTreeAzureDisk == 0)
+  }
+
+  @Test func podsOfACronJobAreCoveredByItsTemplate() throws {
+    let text = """
+      apiVersion: v1
+      items:
+      - apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: backup
+          namespace: ops
+        spec:
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  volumes:
+                  - azureFile:
+                      secretName: s
+                      shareName: backups
+                    name: target
+      - apiVersion: v1
+        kind: Pod
+        metadata:
+          name: backup-28391234-x2v9q
+          namespace: ops
+          ownerReferences:
+          - apiVersion: batch/v1
+            kind: Job
+            name: backup-28391234
+        spec:
+          volumes:
+          - azureFile:
+              secretName: s
+              shareName: backups
+            name: target
+      kind: List
+
+      """
+    #expect(try scan(text).totals.inlineVolumes.inTreeAzureFile == 1)
+  }
+
+  @Test func theBetaStorageClassAnnotationWinsOverTheField() throws {
+    let text = """
+      apiVersion: v1
+      items:
+      - apiVersion: storage.k8s.io/v1
+        kind: StorageClass
+        metadata:
+          name: old
+        provisioner: kubernetes.io/azure-disk
+      - apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+          namespace: shop
+        spec:
+          volumeClaimTemplates:
+          - metadata:
+              annotations:
+                volume.beta.kubernetes.io/storage-class: old
+              name: data
+            spec:
+              storageClassName: new
+      kind: List
+
+      """
+    #expect(try scan(text).findings.contains { $0.rule == .statefulSetInTreeClass })
+  }
+
+  @Test func manySecretsGiveOneFinding() throws {
+    var text = "apiVersion: v1\nitems:\n"
+    for i in 0..<50 { text += "- apiVersion: v1\n  data:\n    k: dmFsdWU=\n  kind: Secret\n  metadata:\n    name: s\(i)\n" }
+    text += "kind: List\n"
+    let inventory = try scan(text)
+    #expect(inventory.totals.objects.secrets == 50)
+    #expect(inventory.findings.filter { $0.rule == .secretInInput }.count == 1)
+    #expect(inventory.findings.first?.message.hasPrefix("50 Secrets") == true)
+  }
+
+  @Test func invalidFieldsAreCappedPerObject() throws {
+    var text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes:\n"
+    for _ in 0..<1000 { text += "  - 1\n" }
+    let inventory = try scan(path: try temporaryFile(text), detail: .full)
+    #expect(inventory.findings.filter { $0.rule == .invalidField }.count == 11)
+  }
+}

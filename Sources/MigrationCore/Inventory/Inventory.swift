@@ -16,6 +16,10 @@ public struct Inventory: Sendable {
   /// Controllers present in the input (not pods), to avoid counting a pod's inline volume twice.
   private var controllers: Set<ObjectRef> = []
   private var finished = false
+  private var firstSecret: (ObjectRef, Origin)?
+  /// Distinct kinds counted by name; the rest are counted together.
+  static let maxSkippedKinds = 200
+  static let otherKinds = "(other kinds)"
 
   public init(input: Int, name: String) {
     self.input = input
@@ -38,9 +42,15 @@ public struct Inventory: Sendable {
     case .storageClass(let sc): add(sc)
     case .workload(let w): add(w)
     case .secret(let ref, let origin):
+      // One finding per input, however many Secrets: it is advice, not a list.
       totals.objects.secrets += 1
-      add(.secretInInput, ref, origin, nil, "Secret in the input: its data is never read or written by csi-migrate; avoid passing secrets around in dumps")
-    case .other(let kind): totals.objects.skipped[kind, default: 0] += 1
+      if firstSecret == nil { firstSecret = (ref, origin) }
+    case .other(let kind):
+      if totals.objects.skipped[kind] != nil || totals.objects.skipped.count < Self.maxSkippedKinds {
+        totals.objects.skipped[kind, default: 0] += 1
+      } else {
+        totals.objects.skipped[Self.otherKinds, default: 0] += 1
+      }
     }
   }
 
@@ -155,9 +165,11 @@ public struct Inventory: Sendable {
       if controllers.contains(ObjectRef(kind: owner.kind, namespace: w.metadata.namespace, name: owner.name)) {
         return true
       }
-      if owner.kind == "ReplicaSet", let dash = owner.name.lastIndex(of: "-") {
-        let deployment = String(owner.name[..<dash])
-        if controllers.contains(ObjectRef(kind: "Deployment", namespace: w.metadata.namespace, name: deployment)) {
+      // Generated names: a ReplicaSet is `<deployment>-<hash>`, a CronJob's Job `<cronjob>-<time>`.
+      let parent = ["ReplicaSet": "Deployment", "Job": "CronJob"][owner.kind]
+      if let parent, let dash = owner.name.lastIndex(of: "-") {
+        let name = String(owner.name[..<dash])
+        if controllers.contains(ObjectRef(kind: parent, namespace: w.metadata.namespace, name: name)) {
           return true
         }
       }
@@ -169,6 +181,13 @@ public struct Inventory: Sendable {
   public mutating func finish() {
     guard !finished else { return }
     finished = true
+    if let (ref, origin) = firstSecret {
+      let count = totals.objects.secrets
+      add(.secretInInput, ref, origin, nil,
+        count == 1
+          ? "a Secret is in the input: its data is never read or written by csi-migrate; leave secrets out of dumps"
+          : "\(count) Secrets are in the input (this is the first): their data is never read or written by csi-migrate; leave secrets out of dumps")
+    }
     var seenOwners: Set<ObjectRef> = []
     for w in inlineWorkloads {
       if coveredByController(w) { continue }

@@ -51,6 +51,11 @@ public struct Decoder {
       throw InputError("not a Kubernetes object: it has no apiVersion", at: tree.location(root))
     }
     let origin = Origin(file: tree.file, object: tree.position(root), input: input)
+    if kind.hasSuffix("List"), tree.value(root, "items") != nil {
+      // Fail closed: silently skipping a List's items could let a gate pass over in-tree volumes.
+      throw InputError(
+        "a \(kind) inside a list is not read; pass each List as an input of its own", at: tree.location(root))
+    }
     switch kind {
     case "PersistentVolume": return .persistentVolume(decodePV(origin))
     case "PersistentVolumeClaim": return .persistentVolumeClaim(decodePVC(origin))
@@ -69,9 +74,22 @@ public struct Decoder {
 
   // MARK: - Field access with type checks
 
+  /// Invalid fields reported per object; past this, one more finding says the rest were not listed.
+  static let maxInvalidFields = 10
+
   private mutating func invalid(_ i: Index, _ field: String, expected: String) {
-    findings.append(
-      Finding(.invalidField, ref, at: tree.location(i), input: input, "\(field) should be \(expected); ignored"))
+    let count = findings.count { $0.rule == .invalidField }
+    if count > Self.maxInvalidFields { return }
+    let message =
+      count == Self.maxInvalidFields
+      ? "more fields of this object have the wrong type; they are ignored and not listed"
+      : "\(field) should be \(expected); ignored"
+    findings.append(Finding(.invalidField, ref, at: tree.location(i), input: input, message))
+  }
+
+  func hasValue(_ m: Index, _ key: StaticString) -> Bool {
+    guard let v = tree.value(m, key) else { return false }
+    return !tree.isNull(v)
   }
 
   /// A scalar as text; a collection is reported and ignored.
@@ -226,6 +244,8 @@ public struct Decoder {
   mutating func volumeSource(_ m: Index, _ field: String, skipping: Set<String>) -> (VolumeSource, SourcePosition) {
     var fallback: (VolumeSource, SourcePosition)?
     for (k, v) in tree.pairs(m) {
+      // `azureDisk: null` (as some tools write unset sources) is no source at all.
+      if tree.isNull(v) { continue }
       if tree.scalarIs(k, "azureDisk") { return (.azureDisk(azureDisk(v, "\(field).azureDisk")), tree.position(k)) }
       if tree.scalarIs(k, "azureFile") { return (.azureFile(azureFile(v, "\(field).azureFile")), tree.position(k)) }
       if tree.scalarIs(k, "csi") { return (.csi(csi(v, "\(field).csi")), tree.position(k)) }
@@ -318,6 +338,8 @@ public struct Decoder {
     guard full else { return pvc }
     if let spec = mapping(tree.value(tree.root, "spec"), "spec") {
       pvc.storageClassName = string(tree.value(spec, "storageClassName"), "spec.storageClassName")
+      // The beta annotation, when present, wins over the field (GetPersistentVolumeClaimClass).
+      if let legacy = pvc.metadata.annotations[Metadata.betaStorageClass] { pvc.storageClassName = legacy }
       pvc.volumeName = string(tree.value(spec, "volumeName"), "spec.volumeName")
       pvc.accessModes = strings(tree.value(spec, "accessModes"), "spec.accessModes")
       pvc.volumeMode = string(tree.value(spec, "volumeMode"), "spec.volumeMode")
@@ -384,7 +406,7 @@ public struct Decoder {
     if let podSpec, let volumes = sequence(tree.value(podSpec, "volumes"), "\(podSpecField).volumes") {
       for v in tree.children(volumes) {
         guard let vol = mapping(v, "\(podSpecField).volumes[]") else { continue }
-        if !full && tree.value(vol, "azureDisk") == nil && tree.value(vol, "azureFile") == nil { continue }
+        if !full && !hasValue(vol, "azureDisk") && !hasValue(vol, "azureFile") { continue }
         let name = string(tree.value(vol, "name"), "volumes[].name") ?? ""
         let (source, position) = volumeSource(vol, "\(podSpecField).volumes[\(name)]", skipping: Self.podVolumeFields)
         // Classification only looks at in-tree Azure volumes.
@@ -398,11 +420,13 @@ public struct Decoder {
         guard let template = mapping(t, "spec.volumeClaimTemplates[]") else { continue }
         let name = string(tree.value(template, "metadata", "name"), "volumeClaimTemplates[].metadata.name") ?? ""
         let tspec = mapping(tree.value(template, "spec"), "volumeClaimTemplates[].spec")
+        // As Kubernetes does (GetPersistentVolumeClaimClass): the beta annotation wins over the field.
         var className = tspec.flatMap { string(tree.value($0, "storageClassName"), "volumeClaimTemplates[].spec.storageClassName") }
-        if className == nil, let annotations = tree.value(template, "metadata", "annotations"),
-          let legacy = tree.value(annotations, "volume.beta.kubernetes.io/storage-class")
+        if let annotations = tree.value(template, "metadata", "annotations"),
+          let legacy = tree.value(annotations, "volume.beta.kubernetes.io/storage-class"),
+          let value = string(legacy, "volumeClaimTemplates[].metadata.annotations")
         {
-          className = string(legacy, "volumeClaimTemplates[].metadata.annotations")
+          className = value
         }
         w.claimTemplates.append(
           ClaimTemplate(
