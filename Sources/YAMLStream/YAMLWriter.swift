@@ -29,7 +29,8 @@ public struct YAMLWriter {
     yaml_emitter_set_break(emitter, YAML_LN_BREAK)
 
     var event = yaml_event_t()
-    func emit() throws {
+    // The event is passed in (not captured) so that emitValue's own events never overlap an access.
+    func emit(_ event: inout yaml_event_t) throws {
       // yaml_emitter_emit takes ownership of the event, even when it fails.
       guard yaml_emitter_emit(emitter, &event) == 1 else {
         let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown error"
@@ -37,54 +38,55 @@ public struct YAMLWriter {
       }
     }
     yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
-    try emit()
+    try emit(&event)
     for (n, document) in documents.enumerated() {
       yaml_document_start_event_initialize(&event, nil, nil, nil, n == 0 ? 1 : 0)
-      try emit()
-      try emitValue(document, &event, emit)
+      try emit(&event)
+      try emitValue(document, emit)
       yaml_document_end_event_initialize(&event, 1)
-      try emit()
+      try emit(&event)
     }
     yaml_stream_end_event_initialize(&event)
-    try emit()
+    try emit(&event)
     return sink.bytes
   }
 
   public func write(_ value: YAMLValue) throws -> [UInt8] { try write(documents: [value]) }
 
-  private func emitValue(_ value: YAMLValue, _ event: inout yaml_event_t, _ emit: () throws -> Void) throws {
+  private func emitValue(_ value: YAMLValue, _ emit: (inout yaml_event_t) throws -> Void) throws {
+    var event = yaml_event_t()
     switch value {
     case .mapping(let pairs):
       yaml_mapping_start_event_initialize(&event, nil, nil, 1, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
-      try emit()
+      try emit(&event)
       for (key, item) in pairs {
         scalar(key, quote: YAMLWriter.needsQuotes(key), &event)
-        try emit()
-        try emitValue(item, &event, emit)
+        try emit(&event)
+        try emitValue(item, emit)
       }
       yaml_mapping_end_event_initialize(&event)
-      try emit()
+      try emit(&event)
     case .sequence(let items):
       yaml_sequence_start_event_initialize(&event, nil, nil, 1, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
-      try emit()
-      for item in items { try emitValue(item, &event, emit) }
+      try emit(&event)
+      for item in items { try emitValue(item, emit) }
       yaml_sequence_end_event_initialize(&event)
-      try emit()
+      try emit(&event)
     case .string(let text):
       scalar(text, quote: YAMLWriter.needsQuotes(text), &event)
-      try emit()
+      try emit(&event)
     case .plain(let text):
       scalar(text, quote: false, &event)
-      try emit()
+      try emit(&event)
     case .int(let i):
       scalar(String(i), quote: false, &event)
-      try emit()
+      try emit(&event)
     case .bool(let b):
       scalar(b ? "true" : "false", quote: false, &event)
-      try emit()
+      try emit(&event)
     case .null:
       scalar("null", quote: false, &event)
-      try emit()
+      try emit(&event)
     }
   }
 
