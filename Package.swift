@@ -1,6 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The reader and classifier run once per event and per object. Exclusivity is still checked at
+// compile time; release builds skip the run-time check, which costs ~5% of a scan (see BENCHMARKS.md).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
   name: "csi-migrate",
   products: [
@@ -17,9 +21,9 @@ let package = Package(
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
     ),
     // The only target that touches libyaml: streaming object reader and emitter.
-    .target(name: "YAMLStream", dependencies: ["CLibYAML"]),
+    .target(name: "YAMLStream", dependencies: ["CLibYAML"], swiftSettings: hotPath),
     // Pure migration logic: model, classification, translation, planning, rendering.
-    .target(name: "MigrationCore", dependencies: ["YAMLStream"]),
+    .target(name: "MigrationCore", dependencies: ["YAMLStream"], swiftSettings: hotPath),
     .executableTarget(
       name: "csi-migrate",
       dependencies: [
@@ -27,9 +31,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream"]),
-    .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate"]),
+    // libFuzzer target over reader, decoder, classifier and translator (Scripts/fuzz). Built
+    // normally it replays corpus files, which the tests use to keep every past crash fixed.
+    .executableTarget(
+      name: "csi-migrate-fuzz", dependencies: ["MigrationCore", "YAMLStream"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    // Helpers shared by the test targets: fixtures, golden files, running the built binary.
+    .target(name: "TestSupport", dependencies: ["MigrationCore", "YAMLStream"], path: "Tests/TestSupport"),
+    .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream", "TestSupport"]),
+    .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "csi-migrate-fuzz", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -10,8 +10,9 @@ struct Builder {
   }
 
   private struct Key {
-    var hash: UInt64
     var node: Int32
+    var length: Int32
+    var first: UInt8
   }
 
   private(set) var tree: ObjectTree
@@ -165,8 +166,9 @@ struct Builder {
     }
   }
 
+  @inline(__always)
   private func checkNodeBudget(_ position: SourcePosition, adding count: Int = 1) throws(InputError) {
-    guard tree.nodes.count + count <= limits.maxNodesPerObject else {
+    guard _fastPath(tree.nodes.count + count <= limits.maxNodesPerObject) else {
       throw InputError("object has more than \(limits.maxNodesPerObject) nodes", at: location(position))
     }
   }
@@ -178,7 +180,38 @@ struct Builder {
   /// Records a mapping key and rejects it if the mapping already has it.
   private mutating func addKey(_ node: Int32, _ position: SourcePosition) throws(InputError) {
     let n = tree.nodes[Int(node)]
-    let hash = tree.bytes.withUnsafeBufferPointer { buf -> UInt64 in
+    let first: UInt8 = n.b > 0 ? tree.bytes[Int(n.a)] : 0
+    let frame = stack[stack.count - 1]
+    let frameStart = Int(frame.keyStart)
+    let keyCount = keys.count - frameStart
+    // Large mappings keep a set of key hashes so that checking stays linear overall.
+    if keyCount >= 16 {
+      let hash = self.hash(n)
+      if largeMappings[frame.node] == nil {
+        largeMappings[frame.node] = Set(keys[frameStart...].map { self.hash(tree.nodes[Int($0.node)]) })
+      }
+      if largeMappings[frame.node]?.insert(hash).inserted == true {
+        keys.append(Key(node: node, length: n.b, first: first))
+        return
+      }
+    }
+    var i = frameStart
+    while i < keys.count {
+      let k = keys[i]
+      if k.length == n.b && k.first == first && sameScalar(Int(k.node), Int(node)) {
+        let firstPosition = tree.position(Int(k.node))
+        let key = tree.text(Int(node)) ?? ""
+        throw InputError(
+          "duplicate key \"\(key)\" (first at line \(firstPosition.line)); are two objects pasted together without `---`?",
+          at: location(position))
+      }
+      i += 1
+    }
+    keys.append(Key(node: node, length: n.b, first: first))
+  }
+
+  private func hash(_ n: ObjectTree.Node) -> UInt64 {
+    tree.bytes.withUnsafeBufferPointer { buf -> UInt64 in
       var h: UInt64 = 0xcbf2_9ce4_8422_2325
       var i = Int(n.a)
       let end = i + Int(n.b)
@@ -188,31 +221,6 @@ struct Builder {
       }
       return h
     }
-    let frame = stack[stack.count - 1]
-    let frameStart = Int(frame.keyStart)
-    let keyCount = keys.count - frameStart
-    // Large mappings keep a set of key hashes so that checking stays linear overall.
-    if keyCount >= 32 {
-      if largeMappings[frame.node] == nil {
-        largeMappings[frame.node] = Set(keys[frameStart...].map(\.hash))
-      }
-      if largeMappings[frame.node]?.insert(hash).inserted == true {
-        keys.append(Key(hash: hash, node: node))
-        return
-      }
-    }
-    var i = frameStart
-    while i < keys.count {
-      if keys[i].hash == hash && sameScalar(Int(keys[i].node), Int(node)) {
-        let first = tree.position(Int(keys[i].node))
-        let key = tree.text(Int(node)) ?? ""
-        throw InputError(
-          "duplicate key \"\(key)\" (first at line \(first.line)); are two objects pasted together without `---`?",
-          at: location(position))
-      }
-      i += 1
-    }
-    keys.append(Key(hash: hash, node: node))
   }
 
   private func sameScalar(_ x: Int, _ y: Int) -> Bool {

@@ -17,6 +17,8 @@ public final class InputSource {
   public let name: String
   private let fd: Int32
   private let ownsDescriptor: Bool
+  private var memory: [UInt8]?
+  private var memoryOffset = 0
 
   private enum Mode { case undetermined, yaml, json }
   private var mode = Mode.undetermined
@@ -60,6 +62,15 @@ public final class InputSource {
     self.raw = .allocate(byteCount: 1 << 16, alignment: 16)
   }
 
+  /// Reads from bytes in memory (fuzzing, tests).
+  public init(bytes: [UInt8], name: String) {
+    self.name = name
+    self.fd = -1
+    self.ownsDescriptor = false
+    self.memory = bytes
+    self.raw = .allocate(byteCount: 1 << 16, alignment: 16)
+  }
+
   /// Reads from an already open descriptor, such as standard input.
   public init(descriptor: Int32, name: String) {
     self.name = name
@@ -86,14 +97,31 @@ public final class InputSource {
     return line - lo
   }
 
-  private func readRaw() -> Int {
-    while true {
-      let n = read(fd, raw.baseAddress, raw.count)
-      if n < 0 && errno == EINTR { continue }
-      if n < 0 { readError = errno; return -1 }
-      bytesRead += n
+  /// Reads up to `count` bytes into `buffer` from the descriptor or from memory.
+  private func readInto(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    if let memory {
+      let n = min(count, memory.count - memoryOffset)
+      if n > 0 {
+        memory.withUnsafeBytes { bytes in
+          if let base = bytes.baseAddress { buffer.copyMemory(from: base + memoryOffset, byteCount: n) }
+        }
+        memoryOffset += n
+      }
       return n
     }
+    while true {
+      let n = read(fd, buffer, count)
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { readError = errno; return -1 }
+      return n
+    }
+  }
+
+  private func readRaw() -> Int {
+    guard let base = raw.baseAddress else { return 0 }
+    let n = readInto(base, raw.count)
+    if n > 0 { bytesRead += n }
+    return n
   }
 
   /// Fills libyaml's buffer; returns false on a read error.
@@ -101,14 +129,11 @@ public final class InputSource {
     written = 0
     if mode == .yaml && rawStart == rawEnd {
       // Plain YAML: read straight into libyaml's buffer.
-      while true {
-        let n = read(fd, out, size)
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { readError = errno; return false }
-        bytesRead += n
-        written = n
-        return true
-      }
+      let n = readInto(out, size)
+      if n < 0 { return false }
+      bytesRead += n
+      written = n
+      return true
     }
     while written == 0 {
       if pendingStart < pending.count {

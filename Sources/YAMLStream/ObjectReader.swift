@@ -75,13 +75,16 @@ public final class ObjectReader {
         switch type {
         case YAML_STREAM_START_EVENT: continue
         case YAML_DOCUMENT_START_EVENT:
-          lineShift = Int32(Int(event.start_mark.line) - source.originalLine(Int(event.start_mark.line)))
           phase = .documentRoot
         case YAML_STREAM_END_EVENT: phase = .done; return nil
         default: throw unexpected(event, position)
         }
 
       case .documentRoot:
+        // Lines inserted by JSON framing lie between documents: one shift holds for the whole document.
+        let line = Int(event.start_mark.line)
+        lineShift = Int32(line - source.originalLine(line))
+        let position = self.position(event.start_mark)
         switch type {
         case YAML_MAPPING_START_EVENT:
           documentsWithContent += 1

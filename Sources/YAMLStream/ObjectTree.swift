@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// One Kubernetes object as read from the input: a flat, pre-order array of nodes plus one byte
 /// arena holding every scalar. Built once per object (two allocations), so reading a dump costs
 /// per object, not per scalar. Keys are compared as bytes, never turned into `String`s.
@@ -119,14 +127,10 @@ public struct ObjectTree: Sendable {
   func scalarEquals(_ i: Index, _ k: UnsafeBufferPointer<UInt8>) -> Bool {
     let n = nodes[i]
     guard n.kind == .scalar, Int(n.b) == k.count else { return false }
+    guard let key = k.baseAddress, k.count > 0 else { return true }
     return bytes.withUnsafeBufferPointer { buf in
-      var j = 0
-      let start = Int(n.a)
-      while j < k.count {
-        if buf[start + j] != k[j] { return false }
-        j += 1
-      }
-      return true
+      guard let base = buf.baseAddress else { return false }
+      return memcmp(base + Int(n.a), key, k.count) == 0
     }
   }
 

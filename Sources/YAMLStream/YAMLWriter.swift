@@ -14,88 +14,39 @@ public struct YAMLWriter {
 
   /// Emits each value as one document of a stream (with `---` between documents).
   public func write(documents: [YAMLValue]) throws -> [UInt8] {
-    let sink = Sink()
-    let emitter = UnsafeMutablePointer<yaml_emitter_t>.allocate(capacity: 1)
-    defer { emitter.deallocate() }
-    guard yaml_emitter_initialize(emitter) == 1 else { throw WriteError.emitter("cannot allocate an emitter") }
-    defer { yaml_emitter_delete(emitter) }
-    let context = Unmanaged.passRetained(sink)
-    defer { context.release() }
-    yaml_emitter_set_output(emitter, writeHandler, context.toOpaque())
-    yaml_emitter_set_encoding(emitter, YAML_UTF8_ENCODING)
-    yaml_emitter_set_unicode(emitter, 1)
-    yaml_emitter_set_indent(emitter, 2)
-    yaml_emitter_set_width(emitter, -1)
-    yaml_emitter_set_break(emitter, YAML_LN_BREAK)
-
-    var event = yaml_event_t()
-    // The event is passed in (not captured) so that emitValue's own events never overlap an access.
-    func emit(_ event: inout yaml_event_t) throws {
-      // yaml_emitter_emit takes ownership of the event, even when it fails.
-      guard yaml_emitter_emit(emitter, &event) == 1 else {
-        let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown error"
-        throw WriteError.emitter(problem)
-      }
-    }
-    yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
-    try emit(&event)
+    let emitter = try Emitter()
+    try emitter.emit { yaml_stream_start_event_initialize($0, YAML_UTF8_ENCODING) }
     for (n, document) in documents.enumerated() {
-      yaml_document_start_event_initialize(&event, nil, nil, nil, n == 0 ? 1 : 0)
-      try emit(&event)
-      try emitValue(document, emit)
-      yaml_document_end_event_initialize(&event, 1)
-      try emit(&event)
+      try emitter.emit { yaml_document_start_event_initialize($0, nil, nil, nil, n == 0 ? 1 : 0) }
+      try emitValue(document, emitter)
+      try emitter.emit { yaml_document_end_event_initialize($0, 1) }
     }
-    yaml_stream_end_event_initialize(&event)
-    try emit(&event)
-    return sink.bytes
+    try emitter.emit { yaml_stream_end_event_initialize($0) }
+    return emitter.sink.bytes
   }
 
   public func write(_ value: YAMLValue) throws -> [UInt8] { try write(documents: [value]) }
 
-  private func emitValue(_ value: YAMLValue, _ emit: (inout yaml_event_t) throws -> Void) throws {
-    var event = yaml_event_t()
+  private func emitValue(_ value: YAMLValue, _ emitter: Emitter) throws {
     switch value {
     case .mapping(let pairs):
-      yaml_mapping_start_event_initialize(&event, nil, nil, 1, pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
-      try emit(&event)
+      let style = pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE
+      try emitter.emit { yaml_mapping_start_event_initialize($0, nil, nil, 1, style) }
       for (key, item) in pairs {
-        scalar(key, quote: YAMLWriter.needsQuotes(key), &event)
-        try emit(&event)
-        try emitValue(item, emit)
+        try emitter.scalar(key, quote: YAMLWriter.needsQuotes(key))
+        try emitValue(item, emitter)
       }
-      yaml_mapping_end_event_initialize(&event)
-      try emit(&event)
+      try emitter.emit { yaml_mapping_end_event_initialize($0) }
     case .sequence(let items):
-      yaml_sequence_start_event_initialize(&event, nil, nil, 1, items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
-      try emit(&event)
-      for item in items { try emitValue(item, emit) }
-      yaml_sequence_end_event_initialize(&event)
-      try emit(&event)
-    case .string(let text):
-      scalar(text, quote: YAMLWriter.needsQuotes(text), &event)
-      try emit(&event)
-    case .plain(let text):
-      scalar(text, quote: false, &event)
-      try emit(&event)
-    case .int(let i):
-      scalar(String(i), quote: false, &event)
-      try emit(&event)
-    case .bool(let b):
-      scalar(b ? "true" : "false", quote: false, &event)
-      try emit(&event)
-    case .null:
-      scalar("null", quote: false, &event)
-      try emit(&event)
-    }
-  }
-
-  private func scalar(_ text: String, quote: Bool, _ event: inout yaml_event_t) {
-    var text = text
-    text.withUTF8 { utf8 in
-      let style = quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE
-      _ = yaml_scalar_event_initialize(
-        &event, nil, nil, UnsafeMutablePointer(mutating: utf8.baseAddress), Int32(utf8.count), 1, 1, style)
+      let style = items.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE
+      try emitter.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, style) }
+      for item in items { try emitValue(item, emitter) }
+      try emitter.emit { yaml_sequence_end_event_initialize($0) }
+    case .string(let text): try emitter.scalar(text, quote: YAMLWriter.needsQuotes(text))
+    case .plain(let text): try emitter.scalar(text, quote: false)
+    case .int(let i): try emitter.scalar(String(i), quote: false)
+    case .bool(let b): try emitter.scalar(b ? "true" : "false", quote: false)
+    case .null: try emitter.scalar("null", quote: false)
     }
   }
 
@@ -122,6 +73,55 @@ public struct YAMLWriter {
 
 private final class Sink {
   var bytes: [UInt8] = []
+}
+
+/// Owns one libyaml emitter writing into a `Sink`, set up for kubectl-like output.
+private final class Emitter {
+  let emitter: UnsafeMutablePointer<yaml_emitter_t>
+  let sink = Sink()
+  private let context: Unmanaged<Sink>
+
+  init() throws {
+    emitter = .allocate(capacity: 1)
+    guard yaml_emitter_initialize(emitter) == 1 else {
+      emitter.deallocate()
+      throw YAMLWriter.WriteError.emitter("cannot allocate an emitter")
+    }
+    context = Unmanaged.passRetained(sink)
+    yaml_emitter_set_output(emitter, writeHandler, context.toOpaque())
+    yaml_emitter_set_encoding(emitter, YAML_UTF8_ENCODING)
+    yaml_emitter_set_unicode(emitter, 1)
+    yaml_emitter_set_indent(emitter, 2)
+    yaml_emitter_set_width(emitter, -1)
+    yaml_emitter_set_break(emitter, YAML_LN_BREAK)
+  }
+
+  deinit {
+    yaml_emitter_delete(emitter)
+    emitter.deallocate()
+    context.release()
+  }
+
+  /// Initializes an event with `make` and emits it; libyaml owns (and frees) the event afterwards.
+  func emit(_ make: (UnsafeMutablePointer<yaml_event_t>) -> Int32) throws {
+    var event = yaml_event_t()
+    guard make(&event) == 1 else { throw YAMLWriter.WriteError.emitter("cannot create an event") }
+    guard yaml_emitter_emit(emitter, &event) == 1 else {
+      let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown error"
+      throw YAMLWriter.WriteError.emitter(problem)
+    }
+  }
+
+  func scalar(_ text: String, quote: Bool) throws {
+    var text = text
+    let style = quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE
+    try text.withUTF8 { utf8 in
+      try emit {
+        yaml_scalar_event_initialize(
+          $0, nil, nil, UnsafeMutablePointer(mutating: utf8.baseAddress), Int32(utf8.count), 1, 1, style)
+      }
+    }
+  }
 }
 
 private let writeHandler: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 = {

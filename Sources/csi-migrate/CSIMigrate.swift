@@ -22,7 +22,7 @@ struct CSIMigrate: ParsableCommand {
       3 check: in-tree volumes must migrate first, 4 check: blockers.
       """,
     version: "0.1.0",
-    subcommands: [Scan.self, PlanCommand.self]
+    subcommands: [Scan.self, PlanCommand.self, Check.self]
   )
 }
 

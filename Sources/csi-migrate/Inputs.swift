@@ -69,7 +69,7 @@ enum Pipeline {
   /// Calls `body` for every object of every input, in order. An input with no objects at all
   /// (empty, only whitespace or comments) is an error: an empty dump must never pass.
   static func read(
-    _ paths: [String],
+    _ paths: [String], detail: Decoder.Detail = .full,
     _ body: (_ input: Int, _ name: String, _ tree: ObjectTree, _ object: KubeObject, _ findings: [Finding]) throws -> Void
   ) throws {
     for (index, path) in paths.enumerated() {
@@ -86,7 +86,7 @@ enum Pipeline {
       let reader = try ObjectReader(source: source)
       let progress = Progress(name: path)
       while let tree = try reader.next() {
-        var decoder = Decoder(tree: tree, input: index)
+        var decoder = Decoder(tree: tree, input: index, detail: detail)
         let object = try decoder.decode()
         try body(index, path, tree, object, decoder.findings)
         progress.update(bytes: source.bytesRead, objects: reader.objectsRead)

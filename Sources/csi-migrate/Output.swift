@@ -24,9 +24,10 @@ final class Output: @unchecked Sendable {
   func flush() {
     guard !buffer.isEmpty else { return }
     buffer.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
       var offset = 0
       while offset < raw.count {
-        let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+        let n = Glibc.write(1, base + offset, raw.count - offset)
         if n < 0 {
           if errno == EINTR { continue }
           if errno == EPIPE { exit(0) }
@@ -44,7 +45,7 @@ final class Output: @unchecked Sendable {
     if !text.hasSuffix("\n") { text += "\n" }
     var bytes = Array(text.utf8)
     bytes.withUnsafeMutableBytes { raw in
-      _ = Glibc.write(2, raw.baseAddress!, raw.count)
+      if let base = raw.baseAddress { _ = Glibc.write(2, base, raw.count) }
     }
   }
 

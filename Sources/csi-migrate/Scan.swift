@@ -30,7 +30,7 @@ struct Scan: ParsableCommand {
   /// Reads and classifies every input.
   static func inventory(_ paths: [String]) throws -> ScanReport {
     var inventories = paths.enumerated().map { Inventory(input: $0.offset, name: $0.element) }
-    try Pipeline.read(paths) { index, _, _, object, findings in
+    try Pipeline.read(paths, detail: .inventory) { index, _, _, object, findings in
       inventories[index].add(object, decodeFindings: findings)
     }
     for i in inventories.indices { inventories[i].finish() }

@@ -31,7 +31,6 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
   case releasedOrFailedVolume = "released-or-failed-volume"
   case invalidField = "invalid-field"
   case secretInInput = "secret-in-input"
-  case servedByCSIMigration = "served-by-csi-migration"
 
   public var severity: Severity {
     switch self {
@@ -40,7 +39,7 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
       .blocker
     case .inTreeVolume, .inTreeStorageClass, .inlineInTreeVolume, .statefulSetInTreeClass: .migrate
     case .deleteReclaimPolicy, .cachingModeReadWrite, .releasedOrFailedVolume, .invalidField: .warning
-    case .secretInInput, .servedByCSIMigration: .info
+    case .secretInInput: .info
     }
   }
 
@@ -61,7 +60,32 @@ public enum Rule: String, Sendable, CaseIterable, Codable {
     case .releasedOrFailedVolume: "PersistentVolume is Released or Failed"
     case .invalidField: "a field has the wrong type"
     case .secretInInput: "the input holds Secret objects"
-    case .servedByCSIMigration: "in-tree PersistentVolume already served by CSI migration"
+    }
+  }
+}
+
+/// Which Azure storage a finding concerns, when it concerns a volume or a class: version rules
+/// differ for disks and files (AKS's 1.26 zone-label gate is about disk PVs; the in-tree plugins
+/// were removed upstream in 1.27 for disks and 1.30 for files).
+public enum StorageKind: String, Sendable, CaseIterable, Codable {
+  /// azureDisk in-tree (managed or unmanaged) or disk.csi.azure.com.
+  case disk
+  /// azureFile in-tree or file.csi.azure.com.
+  case file
+
+  public init?(_ pv: PVClass) {
+    switch pv {
+    case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .csiAzureDisk: self = .disk
+    case .inTreeAzureFile, .csiAzureFile: self = .file
+    case .other: return nil
+    }
+  }
+
+  public init?(_ sc: SCClass) {
+    switch sc {
+    case .inTreeAzureDisk, .csiAzureDisk: self = .disk
+    case .inTreeAzureFile, .csiAzureFile: self = .file
+    case .other: return nil
     }
   }
 }
@@ -75,14 +99,20 @@ public struct Finding: Sendable, Equatable {
   public var message: String
   /// Index of the input (cluster) it came from.
   public var input: Int
+  /// The Azure storage the finding concerns (nil: not an Azure volume, or not about a volume).
+  public var storage: StorageKind?
 
-  public init(_ rule: Rule, _ object: ObjectRef, at location: SourceLocation, input: Int, _ message: String) {
+  public init(
+    _ rule: Rule, _ object: ObjectRef, at location: SourceLocation, input: Int, storage: StorageKind? = nil,
+    _ message: String
+  ) {
     self.rule = rule
     self.severity = rule.severity
     self.object = object
     self.location = location
     self.message = message
     self.input = input
+    self.storage = storage
   }
 
   /// Findings in a stable order: input, file position, then rule.

@@ -22,8 +22,11 @@ public struct Inventory: Sendable {
     self.name = name
   }
 
-  private mutating func add(_ rule: Rule, _ ref: ObjectRef, _ origin: Origin, _ position: SourcePosition?, _ message: String) {
-    findings.append(Finding(rule, ref, at: origin.location(position), input: input, message))
+  private mutating func add(
+    _ rule: Rule, _ ref: ObjectRef, _ origin: Origin, _ position: SourcePosition?, storage: StorageKind? = nil,
+    _ message: String
+  ) {
+    findings.append(Finding(rule, ref, at: origin.location(position), input: input, storage: storage, message))
   }
 
   public mutating func add(_ object: KubeObject, decodeFindings: [Finding] = []) {
@@ -48,56 +51,62 @@ public struct Inventory: Sendable {
     totals.add(cls)
     let ref = pv.ref
     let o = pv.origin
+    let storage = StorageKind(cls)
 
     // Any PV, in-tree or CSI: deprecated zone keys block the AKS 1.26 upgrade.
     let deprecated = pv.nodeAffinity.flatMap { $0 }.filter { TopologyKeys.deprecated.contains($0.key) }
     if let first = deprecated.first {
-      let keys = Set(deprecated.map(\.key)).sorted().joined(separator: ", ")
-      add(.deprecatedZoneLabel, ref, o, first.position,
-        "nodeAffinity uses \(keys): AKS refuses the upgrade to 1.26 and nodes lose these labels in 1.28; the PV must be recreated with topology.kubernetes.io keys")
+      // Literal messages: a finding costs no allocation beyond its own slot.
+      let zone = deprecated.contains { $0.key == TopologyKeys.betaZone }
+      let region = deprecated.contains { $0.key == TopologyKeys.betaRegion }
+      let message =
+        zone && region
+        ? "nodeAffinity uses failure-domain.beta.kubernetes.io/zone and /region: AKS refuses the upgrade to 1.26 and nodes lose these labels in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+        : zone
+          ? "nodeAffinity uses failure-domain.beta.kubernetes.io/zone: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+          : "nodeAffinity uses failure-domain.beta.kubernetes.io/region: AKS refuses the upgrade to 1.26 and nodes lose this label in 1.28; the PV must be recreated with topology.kubernetes.io keys"
+      add(.deprecatedZoneLabel, ref, o, first.position, storage: storage, message)
     }
     if pv.phase == "Released" || pv.phase == "Failed" {
-      add(.releasedOrFailedVolume, ref, o, pv.phasePosition,
+      add(.releasedOrFailedVolume, ref, o, pv.phasePosition, storage: storage,
         pv.phase == "Released"
           ? "volume is Released: its claim was deleted; decide whether the data is still needed before migrating it"
           : "volume is Failed: reclamation failed; inspect it before migrating")
     }
     guard cls.isInTree else { return }
 
-    if pv.metadata.annotations[Metadata.migratedTo] != nil {
-      totals.persistentVolumes.servedByCSIMigration += 1
-    }
+    let served = pv.metadata.annotations[Metadata.migratedTo] != nil
+    if served { totals.persistentVolumes.servedByCSIMigration += 1 }
     if pv.reclaimPolicy == "Delete" {
-      add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition,
+      add(.deleteReclaimPolicy, ref, o, pv.reclaimPolicyPosition, storage: storage,
         "reclaim policy Delete: deleting the claim or volume during migration deletes the Azure resource; patch to Retain first")
     }
     switch pv.source {
     case .azureDisk(let disk):
-      let uri = disk.diskURI ?? ""
       if disk.isUnmanaged {
-        add(.unmanagedDisk, ref, o, pv.sourcePosition, unmanagedMessage(disk))
+        add(.unmanagedDisk, ref, o, pv.sourcePosition, storage: storage, unmanagedMessage(disk))
       } else {
-        add(.inTreeVolume, ref, o, pv.sourcePosition,
-          "in-tree azureDisk volume \(lastComponent(uri)); migrate to \(Drivers.csiDisk)")
+        add(.inTreeVolume, ref, o, pv.sourcePosition, storage: storage,
+          served
+            ? "in-tree azureDisk volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a disk.csi.azure.com volume"
+            : "in-tree azureDisk volume; migrate it to a disk.csi.azure.com volume")
       }
       if disk.cachingMode == "ReadWrite" {
-        add(.cachingModeReadWrite, ref, o, pv.sourcePosition,
+        add(.cachingModeReadWrite, ref, o, pv.sourcePosition, storage: storage,
           "cachingMode ReadWrite (the API default for static PVs) risks cache corruption and is deprecated by the CSI driver")
       }
     case .azureFile(let file):
       let namespace = file.secretNamespace ?? pv.claimRef?.namespace ?? ""
       if namespace.isEmpty {
-        add(.fileSecretNamespaceUnknown, ref, o, pv.sourcePosition,
+        add(.fileSecretNamespaceUnknown, ref, o, pv.sourcePosition, storage: storage,
           "cannot be translated: could not find a secret namespace in PersistentVolumeSource or ClaimRef")
       } else {
-        add(.inTreeVolume, ref, o, pv.sourcePosition,
-          "in-tree azureFile volume (share \(file.shareName ?? "?")); migrate to \(Drivers.csiFile)")
+        add(.inTreeVolume, ref, o, pv.sourcePosition, storage: storage,
+          served
+            ? "in-tree azureFile volume, served through CSI migration today (pv.kubernetes.io/migrated-to); migrate it to a file.csi.azure.com volume"
+            : "in-tree azureFile volume; migrate it to a file.csi.azure.com volume")
       }
     default: break
-    }
-    if let target = pv.metadata.annotations[Metadata.migratedTo] {
-      add(.servedByCSIMigration, ref, o, nil,
-        "served through CSI migration by \(target) today, but the stored object is still in-tree")
     }
   }
 
@@ -110,21 +119,22 @@ public struct Inventory: Sendable {
     if sc.isDefault { defaultClass = sc.metadata.name }
     guard cls.isInTree else { return }
     let ref = sc.ref
+    let storage = StorageKind(cls)
     let target = cls == .inTreeAzureDisk ? Drivers.csiDisk : Drivers.csiFile
-    add(.inTreeStorageClass, ref, sc.origin, nil,
+    add(.inTreeStorageClass, ref, sc.origin, nil, storage: storage,
       "provisioner \(sc.provisioner): volumes it creates are in-tree; provision through \(target) instead")
     if cls == .inTreeAzureDisk {
       let kind = sc.parameter("kind")?.lowercased()
       if let kind, kind == "shared" || kind == "dedicated" {
-        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil, storage: storage,
           "kind \(kind) provisions unmanaged blob disks, which \(Drivers.csiDisk) cannot; use managed disks")
       } else if sc.parameter("storageaccount") != nil {
-        add(.unmanagedDiskStorageClass, ref, sc.origin, nil,
+        add(.unmanagedDiskStorageClass, ref, sc.origin, nil, storage: storage,
           "parameter storageaccount only applies to unmanaged blob disks and is rejected by \(Drivers.csiDisk)")
       }
       let zoned = sc.parameter("zone") != nil || sc.parameter("zones") != nil
       if zoned && !sc.allowedTopologies.isEmpty {
-        add(.storageClassTopologyConflict, ref, sc.origin, nil,
+        add(.storageClassTopologyConflict, ref, sc.origin, nil, storage: storage,
           "cannot be translated: cannot simultaneously set allowed topologies and zone/zones parameters")
       }
     }
@@ -172,14 +182,14 @@ public struct Inventory: Sendable {
         case .azureDisk(let disk):
           totals.inlineVolumes.inTreeAzureDisk += 1
           if disk.isUnmanaged {
-            add(.unmanagedDisk, w.ref, w.origin, v.position, "inline volume \(v.name): " + unmanagedMessage(disk))
+            add(.unmanagedDisk, w.ref, w.origin, v.position, storage: .disk, "inline volume \(v.name): " + unmanagedMessage(disk))
           } else {
-            add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+            add(.inlineInTreeVolume, w.ref, w.origin, v.position, storage: .disk,
               "inline azureDisk volume \(v.name): \(Drivers.csiDisk) has no inline mode; it must become a PersistentVolume and claim")
           }
         case .azureFile:
           totals.inlineVolumes.inTreeAzureFile += 1
-          add(.inlineInTreeVolume, w.ref, w.origin, v.position,
+          add(.inlineInTreeVolume, w.ref, w.origin, v.position, storage: .file,
             "inline azureFile volume \(v.name): replace with a \(Drivers.csiFile) inline csi volume or a PersistentVolume and claim")
         default: break
         }
@@ -195,7 +205,7 @@ public struct Inventory: Sendable {
           counted = true
         }
         let how = t.storageClassName == nil ? "the default StorageClass \(className)" : "StorageClass \(className)"
-        add(.statefulSetInTreeClass, sts.ref, sts.origin, t.position,
+        add(.statefulSetInTreeClass, sts.ref, sts.origin, t.position, storage: StorageKind(cls),
           "volumeClaimTemplate \(t.name) uses \(how) (in-tree): new replicas get in-tree volumes; recreate the StatefulSet (--cascade=orphan) with a CSI class")
       }
     }
@@ -213,10 +223,6 @@ extension VolumeSource {
     default: false
     }
   }
-}
-
-func lastComponent(_ uri: String) -> String {
-  uri.split(separator: "/").last.map(String.init) ?? uri
 }
 
 func unmanagedMessage(_ disk: AzureDiskSource) -> String {

@@ -57,6 +57,30 @@ extension Totals {
 }
 
 extension Finding {
+  /// The same as `JSONWriter.render(value, indent: 2)` after four spaces, without building the value:
+  /// reports can hold hundreds of thousands of findings.
+  public func writeJSON(into out: inout String) {
+    out += "    {\n      \"rule\": \""
+    out += rule.rawValue
+    out += "\",\n      \"severity\": \""
+    out += severity.rawValue
+    out += "\",\n      \"object\": {\n        \"kind\": "
+    JSONWriter.quote(object.kind, into: &out)
+    out += ",\n        \"namespace\": "
+    JSONWriter.quote(object.namespace, into: &out)
+    out += ",\n        \"name\": "
+    JSONWriter.quote(object.name, into: &out)
+    out += "\n      },\n      \"source\": {\n        \"file\": "
+    JSONWriter.quote(location.file, into: &out)
+    out += ",\n        \"line\": "
+    out += String(location.line)
+    out += ",\n        \"column\": "
+    out += String(location.column)
+    out += "\n      },\n      \"message\": "
+    JSONWriter.quote(message, into: &out)
+    out += "\n    }"
+  }
+
   public var value: YAMLValue {
     .mapping([
       ("rule", .string(rule.rawValue)),

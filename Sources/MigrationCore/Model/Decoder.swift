@@ -15,14 +15,26 @@ public enum KubeObject: Sendable {
 /// `invalid-field` finding at its position, never a crash; an object with no `kind` or
 /// `apiVersion` is not Kubernetes input and is an error.
 public struct Decoder {
+  /// How much of each object to read.
+  public enum Detail: Sendable {
+    /// What classification needs (`scan`, `check`): fields that only planning uses are skipped,
+    /// which keeps a scan close to the speed of parsing.
+    case inventory
+    /// Every field the model has (`translate`, `plan`).
+    case full
+  }
+
   public let tree: ObjectTree
   public let input: Int
+  public let detail: Detail
   public private(set) var findings: [Finding] = []
   private var ref = ObjectRef(kind: "", name: "")
+  private var full: Bool { detail == .full }
 
-  public init(tree: ObjectTree, input: Int) {
+  public init(tree: ObjectTree, input: Int, detail: Detail = .full) {
     self.tree = tree
     self.input = input
+    self.detail = detail
   }
 
   public typealias Index = ObjectTree.Index
@@ -120,17 +132,20 @@ public struct Decoder {
     return result
   }
 
-  mutating func metadata() -> Metadata {
+  /// Reads metadata; labels only when asked (workloads), annotations only those the tool uses,
+  /// matched as bytes before any string is made.
+  mutating func metadata(labels: Bool = false) -> Metadata {
     var m = Metadata()
     guard let meta = mapping(tree.value(tree.root, "metadata"), "metadata") else { return m }
     m.name = string(tree.value(meta, "name"), "metadata.name") ?? ""
     m.namespace = string(tree.value(meta, "namespace"), "metadata.namespace") ?? ""
     ref.name = m.name
     ref.namespace = m.namespace
-    m.uid = string(tree.value(meta, "uid"), "metadata.uid") ?? ""
-    m.labels = stringMap(tree.value(meta, "labels"), "metadata.labels")
-    m.annotations = stringMap(tree.value(meta, "annotations"), "metadata.annotations") {
-      Metadata.keptAnnotations.contains($0)
+    if labels { m.labels = stringMap(tree.value(meta, "labels"), "metadata.labels") }
+    if let annotations = mapping(tree.value(meta, "annotations"), "metadata.annotations") {
+      for (k, v) in tree.pairs(annotations) where Self.isKeptAnnotation(tree, k) {
+        if let key = tree.text(k), let value = string(v, "metadata.annotations.\(key)") { m.annotations[key] = value }
+      }
     }
     if let owners = sequence(tree.value(meta, "ownerReferences"), "metadata.ownerReferences") {
       for owner in tree.children(owners) {
@@ -143,6 +158,16 @@ public struct Decoder {
       }
     }
     return m
+  }
+
+  static func isKeptAnnotation(_ tree: ObjectTree, _ k: Index) -> Bool {
+    tree.scalarIs(k, "pv.kubernetes.io/migrated-to") || tree.scalarIs(k, "pv.kubernetes.io/provisioned-by")
+      || tree.scalarIs(k, "kubernetes.io/azure-file-resource-group")
+      || tree.scalarIs(k, "storageclass.kubernetes.io/is-default-class")
+      || tree.scalarIs(k, "storageclass.beta.kubernetes.io/is-default-class")
+      || tree.scalarIs(k, "volume.kubernetes.io/storage-provisioner")
+      || tree.scalarIs(k, "volume.beta.kubernetes.io/storage-provisioner")
+      || tree.scalarIs(k, "volume.beta.kubernetes.io/storage-class")
   }
 
   // MARK: - Volume sources
@@ -177,6 +202,7 @@ public struct Decoder {
 
   mutating func csi(_ i: Index, _ field: String) -> CSISource {
     guard let c = mapping(i, field) else { return CSISource(driver: "", volumeHandle: "") }
+    if !full { return CSISource(driver: string(tree.value(c, "driver"), "\(field).driver") ?? "", volumeHandle: "") }
     var source = CSISource(
       driver: string(tree.value(c, "driver"), "\(field).driver") ?? "",
       volumeHandle: string(tree.value(c, "volumeHandle"), "\(field).volumeHandle") ?? "",
@@ -228,6 +254,13 @@ public struct Decoder {
         for e in tree.children(expressions) {
           guard let expr = mapping(e, "\(field)[].\(key)[]") else { continue }
           let keyNode = tree.value(expr, "key")
+          if !full {
+            // Classification only asks whether deprecated keys are used.
+            guard let k = keyNode,
+              tree.scalarIs(k, "failure-domain.beta.kubernetes.io/zone")
+                || tree.scalarIs(k, "failure-domain.beta.kubernetes.io/region")
+            else { continue }
+          }
           requirements.append(
             NodeSelectorRequirement(
               key: string(keyNode, "\(key).key") ?? "",
@@ -251,20 +284,23 @@ public struct Decoder {
       spec.map { volumeSource($0, "spec", skipping: Self.pvSpecFields) } ?? (.other(""), origin.object)
     var pv = PersistentVolume(metadata: meta, origin: origin, source: source, sourcePosition: position)
     guard let spec else { return pv }
-    pv.capacity = string(tree.value(spec, "capacity", "storage"), "spec.capacity.storage")
-    pv.accessModes = strings(tree.value(spec, "accessModes"), "spec.accessModes")
     if let c = mapping(tree.value(spec, "claimRef"), "spec.claimRef") {
-      pv.claimRef = ClaimRef(
-        namespace: string(tree.value(c, "namespace"), "spec.claimRef.namespace"),
-        name: string(tree.value(c, "name"), "spec.claimRef.name"),
-        uid: string(tree.value(c, "uid"), "spec.claimRef.uid"))
+      pv.claimRef = ClaimRef(namespace: string(tree.value(c, "namespace"), "spec.claimRef.namespace"))
+      if full {
+        pv.claimRef?.name = string(tree.value(c, "name"), "spec.claimRef.name")
+        pv.claimRef?.uid = string(tree.value(c, "uid"), "spec.claimRef.uid")
+      }
     }
     let policy = tree.value(spec, "persistentVolumeReclaimPolicy")
     pv.reclaimPolicy = string(policy, "spec.persistentVolumeReclaimPolicy")
     pv.reclaimPolicyPosition = policy.map { tree.position($0) }
-    pv.storageClassName = string(tree.value(spec, "storageClassName"), "spec.storageClassName")
-    pv.mountOptions = strings(tree.value(spec, "mountOptions"), "spec.mountOptions")
-    pv.volumeMode = string(tree.value(spec, "volumeMode"), "spec.volumeMode")
+    if full {
+      pv.capacity = string(tree.value(spec, "capacity", "storage"), "spec.capacity.storage")
+      pv.accessModes = strings(tree.value(spec, "accessModes"), "spec.accessModes")
+      pv.storageClassName = string(tree.value(spec, "storageClassName"), "spec.storageClassName")
+      pv.mountOptions = strings(tree.value(spec, "mountOptions"), "spec.mountOptions")
+      pv.volumeMode = string(tree.value(spec, "volumeMode"), "spec.volumeMode")
+    }
     pv.nodeAffinity = nodeSelectorTerms(
       tree.value(spec, "nodeAffinity", "required", "nodeSelectorTerms"), "spec.nodeAffinity.required.nodeSelectorTerms")
     if let status = mapping(tree.value(tree.root, "status"), "status") {
@@ -278,6 +314,8 @@ public struct Decoder {
   mutating func decodePVC(_ origin: Origin) -> PersistentVolumeClaim {
     ref = ObjectRef(kind: "PersistentVolumeClaim", name: "")
     var pvc = PersistentVolumeClaim(metadata: metadata(), origin: origin)
+    // Classification only counts claims.
+    guard full else { return pvc }
     if let spec = mapping(tree.value(tree.root, "spec"), "spec") {
       pvc.storageClassName = string(tree.value(spec, "storageClassName"), "spec.storageClassName")
       pvc.volumeName = string(tree.value(spec, "volumeName"), "spec.volumeName")
@@ -316,7 +354,7 @@ public struct Decoder {
 
   mutating func decodeWorkload(_ kind: Workload.Kind, _ origin: Origin) -> Workload {
     ref = ObjectRef(kind: kind.rawValue, name: "")
-    var w = Workload(kind: kind, metadata: metadata(), origin: origin)
+    var w = Workload(kind: kind, metadata: metadata(labels: full), origin: origin)
     let spec = mapping(tree.value(tree.root, "spec"), "spec")
     var podSpec: Index?
     var podSpecField = "spec"
@@ -346,9 +384,11 @@ public struct Decoder {
     if let podSpec, let volumes = sequence(tree.value(podSpec, "volumes"), "\(podSpecField).volumes") {
       for v in tree.children(volumes) {
         guard let vol = mapping(v, "\(podSpecField).volumes[]") else { continue }
+        if !full && tree.value(vol, "azureDisk") == nil && tree.value(vol, "azureFile") == nil { continue }
         let name = string(tree.value(vol, "name"), "volumes[].name") ?? ""
         let (source, position) = volumeSource(vol, "\(podSpecField).volumes[\(name)]", skipping: Self.podVolumeFields)
-        w.volumes.append(PodVolume(name: name, source: source, position: position))
+        // Classification only looks at in-tree Azure volumes.
+        if full || source.isInTreeAzure { w.volumes.append(PodVolume(name: name, source: source, position: position)) }
       }
     }
     if kind == .statefulSet, let spec,

@@ -36,8 +36,8 @@ public struct OwnerRef: Hashable, Sendable {
 public struct Metadata: Sendable {
   public var name: String = ""
   public var namespace: String = ""
-  public var uid: String = ""
   public var labels: [String: String] = [:]
+  /// Labels are read for workloads only (pod-template-hash and friends).
   /// Only the annotations the tool uses (see `Metadata.keptAnnotations`); never the
   /// last-applied-configuration, which repeats the whole object.
   public var annotations: [String: String] = [:]

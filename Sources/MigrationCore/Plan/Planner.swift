@@ -48,7 +48,7 @@ public struct Planner {
       pvSeen[pv.metadata.name] = location
       switch PVClass(pv) {
       case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .inTreeAzureFile:
-        inTree.append(PVRecord(pv, annotations: Bookkeeping.userAnnotations(tree)))
+        inTree.append(PVRecord(pv, tree: tree))
       case .csiAzureFile:
         if case .csi(let csi) = pv.source { csiFileHandles[csi.volumeHandle] = pv.metadata.name }
       case .csiAzureDisk:
@@ -56,12 +56,13 @@ public struct Planner {
       case .other: break
       }
     case .persistentVolumeClaim(let pvc):
-      let record = PVCRecord(pvc, annotations: Bookkeeping.userAnnotations(tree))
+      let record = PVCRecord(pvc, tree: tree)
       if let first = pvcs[record.key] {
         throw InputError("PersistentVolumeClaim \(record.key.display) appears twice (first at \(first.location)): plan one cluster at a time", at: record.location)
       }
       pvcs[record.key] = record
-    case .storageClass(let sc):
+    case .storageClass(var sc):
+      sc.metadata.labels = Dictionary(ObjectMeta.labels(tree), uniquingKeysWith: { a, _ in a })
       if let first = classes[sc.metadata.name] {
         throw InputError("StorageClass \(sc.metadata.name) appears twice (first at \(first.origin.location())): plan one cluster at a time", at: sc.origin.location())
       }

@@ -36,9 +36,9 @@ public struct PVRecord: Sendable {
   /// `kubernetes.io/azure-file-resource-group`, read by the translation.
   public var fileResourceGroup: String?
 
-  public init(_ pv: PersistentVolume, annotations: [(String, String)]) {
+  public init(_ pv: PersistentVolume, tree: ObjectTree) {
     name = pv.metadata.name
-    uid = pv.metadata.uid
+    uid = ObjectMeta.uid(tree)
     location = pv.origin.location()
     source = pv.source
     capacity = pv.capacity
@@ -50,9 +50,8 @@ public struct PVRecord: Sendable {
     volumeMode = pv.volumeMode
     nodeAffinity = pv.nodeAffinity
     phase = pv.phase
-    labels = pv.metadata.labels.filter { !$0.key.hasPrefix("failure-domain.beta.kubernetes.io/") }
-      .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    self.annotations = annotations
+    labels = ObjectMeta.labels(tree).filter { !$0.0.hasPrefix("failure-domain.") }
+    annotations = ObjectMeta.userAnnotations(tree)
     fileResourceGroup = pv.metadata.annotations[Metadata.fileResourceGroup]
   }
 
@@ -82,9 +81,9 @@ public struct PVCRecord: Sendable {
   public var labels: [(String, String)]
   public var annotations: [(String, String)]
 
-  public init(_ pvc: PersistentVolumeClaim, annotations: [(String, String)]) {
+  public init(_ pvc: PersistentVolumeClaim, tree: ObjectTree) {
     key = ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)
-    uid = pvc.metadata.uid
+    uid = ObjectMeta.uid(tree)
     location = pvc.origin.location()
     storageClassName = pvc.storageClassName
     volumeName = pvc.volumeName
@@ -92,8 +91,8 @@ public struct PVCRecord: Sendable {
     volumeMode = pvc.volumeMode
     requestedStorage = pvc.requestedStorage
     phase = pvc.phase
-    labels = pvc.metadata.labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    self.annotations = annotations
+    labels = ObjectMeta.labels(tree)
+    annotations = ObjectMeta.userAnnotations(tree)
   }
 }
 
@@ -134,8 +133,9 @@ public struct WorkloadRecord: Sendable {
   public var ref: ObjectRef { ObjectRef(kind: kind.rawValue, namespace: namespace, name: name) }
 }
 
-/// Annotations that only record what controllers did; they are never carried to a recreated object.
-enum Bookkeeping {
+/// Metadata the typed model does not keep (it decodes only what classification needs), read
+/// from the object as it was read.
+enum ObjectMeta {
   static let dropped: Set<String> = [
     "kubectl.kubernetes.io/last-applied-configuration",
     "pv.kubernetes.io/bind-completed",
@@ -163,4 +163,24 @@ enum Bookkeeping {
     }
     return result.sorted { $0.0 < $1.0 }
   }
+
+  static func uid(_ tree: ObjectTree) -> String {
+    tree.value(tree.root, "metadata", "uid").flatMap { tree.string($0) } ?? ""
+  }
+
+  /// Labels, sorted by key.
+  static func labels(_ tree: ObjectTree) -> [(String, String)] {
+    guard let map = tree.value(tree.root, "metadata", "labels"), tree.kind(map) == .mapping else { return [] }
+    var result: [(String, String)] = []
+    for (k, v) in tree.pairs(map) {
+      guard let key = tree.text(k), tree.kind(v) == .scalar, let value = tree.string(v) else { continue }
+      result.append((key, value))
+    }
+    return result.sorted { $0.0 < $1.0 }
+  }
+}
+
+/// The last segment of a path or URI.
+func lastPathComponent(_ uri: String) -> String {
+  uri.split(separator: "/").last.map(String.init) ?? uri
 }

@@ -121,7 +121,7 @@ extension Plan {
     for i in group.volumes {
       let v = volumes[i]
       if v.isDisk {
-        add(.waitDetached, volume: i, "Wait until disk \(lastComponent(v.handle)) is detached",
+        add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
           [
             Shell.command(["kubectl", "get", "volumeattachment", "-o", "custom-columns=NAME:.metadata.name,PV:.spec.source.persistentVolumeName,NODE:.spec.nodeName,ATTACHED:.status.attached"]) + " | grep -w " + Shell.quote(v.name),
             Shell.command(["az", "disk", "show", "--ids", v.handle, "--query", "diskState", "-o", "tsv"]) + "  # optional",

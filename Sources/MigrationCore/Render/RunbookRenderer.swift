@@ -107,7 +107,7 @@ public struct RunbookRenderer {
       var commands: [String] = []
       for v in disks {
         let rg = resourceGroup(of: v.handle) ?? "<resource-group>"
-        let name = String(lastComponent(v.handle).prefix(60))
+        let name = String(lastPathComponent(v.handle).prefix(60))
         commands.append(Shell.command(["az", "snapshot", "create", "--resource-group", rg, "--name", "\(name)-pre-csi", "--source", v.handle, "--incremental", "true"]))
       }
       item("Optional: a snapshot of every disk", commands,

@@ -58,8 +58,7 @@ public struct ScanRenderer {
     for finding in findings {
       if !first { out += ",\n" }
       first = false
-      out += "    "
-      JSONWriter.render(finding.value, indent: 2, into: &out)
+      finding.writeJSON(into: &out)
       if out.utf8.count > 1 << 16 {
         write(out)
         out = ""
@@ -73,10 +72,11 @@ public struct ScanRenderer {
   func table(_ report: ScanReport, _ write: (String) -> Void) {
     let p = palette
     let fleet = report.inventories.count > 1
-    var rows: [(String, Totals, [Severity: Int])] = report.inventories.map { inv in
+    let names = Self.shortNames(report.inventories.map(\.name))
+    var rows: [(String, Totals, [Severity: Int])] = zip(report.inventories, names).map { inv, name in
       var counts: [Severity: Int] = [:]
       for f in inv.findings { counts[f.severity, default: 0] += 1 }
-      return (inv.name, inv.totals, counts)
+      return (name, inv.totals, counts)
     }
     if fleet {
       var counts: [Severity: Int] = [:]
@@ -85,7 +85,8 @@ public struct ScanRenderer {
     }
     let nameWidth = min(max(rows.map(\.0.count).max() ?? 5, 5), 22)
     let columns = ["DISK", "BLOB", "FILE", "CSI", "OTHER", "SC", "INLINE", "BLOCK", "WARN"]
-    var out = p.bold(Text.pad("INPUT", nameWidth) + columns.map { " " + Text.padLeft($0, 6) }.joined()) + "\n"
+    let widths = columns.map { max($0.count, 5) }
+    var out = p.bold(Text.pad("INPUT", nameWidth) + zip(columns, widths).map { " " + Text.padLeft($0, $1) }.joined()) + "\n"
     for (name, t, counts) in rows {
       let shown = name.count > nameWidth ? "…" + name.suffix(nameWidth - 1) : name
       let cells = [
@@ -94,15 +95,13 @@ public struct ScanRenderer {
         t.persistentVolumes.other, t.storageClasses.inTree, t.inlineVolumes.total,
         counts[.blocker] ?? 0, counts[.warning] ?? 0,
       ]
-      out += Text.pad(shown, nameWidth) + cells.map { " " + Text.padLeft(String($0), 6) }.joined() + "\n"
+      out += Text.pad(shown, nameWidth) + zip(cells, widths).map { " " + Text.padLeft(String($0), $1) }.joined() + "\n"
     }
-    out += p.dim("DISK/FILE: in-tree azureDisk/azureFile PVs (BLOB: unmanaged disks among DISK); CSI: CSI PVs;") + "\n"
-    out += p.dim("SC: in-tree StorageClasses; INLINE: in-tree volumes in pod templates") + "\n"
+    out += p.dim("DISK, FILE: in-tree azureDisk, azureFile PVs (BLOB: unmanaged, among DISK)") + "\n"
+    out += p.dim("CSI: CSI PVs  SC: in-tree StorageClasses  INLINE: in-tree pod volumes") + "\n"
 
     let t = report.totals
-    let volumes = t.persistentVolumes.total
-    let inTree = t.persistentVolumes.inTree
-    out += "\n\(volumes) volume\(volumes == 1 ? "" : "s") scanned: \(inTree) in-tree (\(t.persistentVolumes.inTreeAzureDisk) azureDisk, \(t.persistentVolumes.inTreeAzureFile) azureFile), \(t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile) CSI, \(t.persistentVolumes.other) other\n"
+    out += "\n" + Self.volumesLine(t) + "\n"
     if t.objects.statefulSetsOnInTreeClasses > 0 {
       out += "\(t.objects.statefulSetsOnInTreeClasses) StatefulSet(s) create new volumes through in-tree classes\n"
     }
@@ -120,8 +119,10 @@ public struct ScanRenderer {
       if group.isEmpty { continue }
       var text = "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(group.count))") + "\n"
       for f in group {
-        text += "  " + p.bold(f.object.display) + "  " + p.dim(f.rule.rawValue) + "\n"
-        for line in Text.wrap(f.message, width: 74) { text += "    " + line + "\n" }
+        text += "  " + p.bold(f.object.display) + "\n"
+        for (n, line) in Text.wrap(f.rule.rawValue + ": " + f.message, width: 76).enumerated() {
+          text += "    " + (n == 0 ? p.dim(f.rule.rawValue + ":") + line.dropFirst(f.rule.rawValue.count + 1) : line) + "\n"
+        }
         text += "    " + p.dim("at \(f.location)") + "\n"
         if text.utf8.count > 1 << 16 {
           write(text)
@@ -130,6 +131,19 @@ public struct ScanRenderer {
       }
       write(text)
     }
+  }
+
+  /// `N volumes scanned: ...`, the line every table ends its counts with.
+  public static func volumesLine(_ t: Totals) -> String {
+    let volumes = t.persistentVolumes.total
+    let inTree = t.persistentVolumes.inTree
+    return "\(volumes) volume\(volumes == 1 ? "" : "s") scanned: \(inTree) in-tree (\(t.persistentVolumes.inTreeAzureDisk) azureDisk, \(t.persistentVolumes.inTreeAzureFile) azureFile), \(t.persistentVolumes.csiAzureDisk + t.persistentVolumes.csiAzureFile) CSI, \(t.persistentVolumes.other) other"
+  }
+
+  /// File names without their directories when that keeps them apart, else the paths.
+  static func shortNames(_ paths: [String]) -> [String] {
+    let base = paths.map { $0 == "-" ? "-" : String($0.split(separator: "/").last ?? Substring($0)) }
+    return Set(base).count == base.count ? base : paths
   }
 
   // MARK: markdown

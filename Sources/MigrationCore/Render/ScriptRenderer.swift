@@ -206,7 +206,7 @@ public struct ScriptRenderer {
       set -euo pipefail
 
       usage() {
-        sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//'
       }
 
       CONTEXT=""
@@ -358,7 +358,7 @@ public struct ScriptRenderer {
 
       volume_migrated() { # PV HANDLE NAMESPACE CLAIM
         pv_state "$1"
-        [ "$PV_EXISTS" = 1 ] && [ -n "$PV_DRIVER" ] && [ "$PV_HANDLE" = "$2" ] || return 1
+        if [ "$PV_EXISTS" = 0 ] || [ -z "$PV_DRIVER" ] || [ "$PV_HANDLE" != "$2" ]; then return 1; fi
         [ -z "$4" ] && return 0
         pvc_state "$3" "$4"
         [ "$PVC_EXISTS" = 1 ] && [ "$PVC_VOLUME" = "$1" ] && [ "$PVC_PHASE" = Bound ]
@@ -650,10 +650,10 @@ public struct ScriptRenderer {
       verify_volume() { # PV HANDLE NAMESPACE CLAIM
         if [ "$APPLY" != 1 ]; then say "  would check that $1 is the CSI volume $2"; return 0; fi
         pv_state "$1"
-        [ -n "$PV_DRIVER" ] && [ "$PV_HANDLE" = "$2" ] || die "PersistentVolume $1 is not the CSI volume of the plan"
+        if [ -z "$PV_DRIVER" ] || [ "$PV_HANDLE" != "$2" ]; then die "PersistentVolume $1 is not the CSI volume of the plan"; fi
         if [ -n "$4" ]; then
           pvc_state "$3" "$4"
-          [ "$PVC_PHASE" = Bound ] && [ "$PVC_VOLUME" = "$1" ] || die "claim $3/$4 is not Bound to $1"
+          if [ "$PVC_PHASE" != Bound ] || [ "$PVC_VOLUME" != "$1" ]; then die "claim $3/$4 is not Bound to $1"; fi
         fi
         say "  $1: $PV_DRIVER, Bound"
       }

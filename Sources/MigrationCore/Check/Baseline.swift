@@ -1,0 +1,97 @@
+import YAMLStream
+
+/// Known findings a team has accepted while it migrates them: `check --baseline F` does not fail
+/// on them. A finding is identified by input name, rule and object, never by line numbers, so a
+/// baseline survives a fresh dump of the same cluster.
+public struct Baseline: Sendable, Equatable {
+  public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var input: String
+    /// Kept as text so that a baseline written by a newer version with more rules still loads.
+    public var rule: String
+    public var object: ObjectRef
+
+    public init(input: String, rule: String, object: ObjectRef) {
+      self.input = input
+      self.rule = rule
+      self.object = object
+    }
+
+    public init(_ finding: Finding, input: String) {
+      self.init(input: input, rule: finding.rule.rawValue, object: finding.object)
+    }
+
+    public static func < (a: Fingerprint, b: Fingerprint) -> Bool {
+      (a.input, a.rule, a.object.kind, a.object.namespace, a.object.name)
+        < (b.input, b.rule, b.object.kind, b.object.namespace, b.object.name)
+    }
+
+    /// `input|rule|kind|namespace|name`: the SARIF partial fingerprint.
+    public var description: String { "\(input)|\(rule)|\(object.kind)|\(object.namespace)|\(object.name)" }
+  }
+
+  public static let kind = "Baseline"
+
+  public var fingerprints: Set<Fingerprint>
+
+  public init(_ fingerprints: some Sequence<Fingerprint> = []) {
+    self.fingerprints = Set(fingerprints)
+  }
+
+  public func contains(_ fingerprint: Fingerprint) -> Bool { fingerprints.contains(fingerprint) }
+
+  /// The file's content: sorted, so the same findings always give the same bytes.
+  public var value: YAMLValue {
+    .mapping([
+      ("apiVersion", .string(ScanRenderer.apiVersion)),
+      ("kind", .string(Self.kind)),
+      ("findings", .sequence(fingerprints.sorted().map { f in
+        .mapping([
+          ("input", .string(f.input)),
+          ("rule", .string(f.rule)),
+          ("object", .mapping([
+            ("kind", .string(f.object.kind)), ("namespace", .string(f.object.namespace)),
+            ("name", .string(f.object.name)),
+          ])),
+        ])
+      })),
+    ])
+  }
+
+  /// JSON text of the file.
+  public var json: String { JSONWriter.render(value) }
+
+  /// Reads a baseline file's content (JSON or YAML, already parsed).
+  public init(value: YAMLValue) throws(BaselineError) {
+    guard case .mapping = value else { throw BaselineError("a baseline is a mapping with apiVersion, kind and findings") }
+    guard value["apiVersion"]?.scalarText == ScanRenderer.apiVersion else {
+      throw BaselineError("apiVersion should be \(ScanRenderer.apiVersion)")
+    }
+    guard value["kind"]?.scalarText == Self.kind else { throw BaselineError("kind should be \(Self.kind)") }
+    var fingerprints: [Fingerprint] = []
+    switch value["findings"] {
+    case .sequence(let items):
+      for (n, item) in items.enumerated() {
+        guard let input = item["input"]?.scalarText, let rule = item["rule"]?.scalarText,
+          let object = item["object"], let kind = object["kind"]?.scalarText, let name = object["name"]?.scalarText
+        else {
+          throw BaselineError("findings[\(n)] needs input, rule and object.kind/name")
+        }
+        let namespace = object["namespace"]?.scalarText ?? ""
+        fingerprints.append(
+          Fingerprint(input: input, rule: rule, object: ObjectRef(kind: kind, namespace: namespace, name: name)))
+      }
+    case .null?, nil:
+      break
+    default:
+      throw BaselineError("findings should be a list")
+    }
+    self.init(fingerprints)
+  }
+}
+
+/// A baseline file that cannot be used.
+public struct BaselineError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import MigrationCore
+import YAMLStream
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension CheckFormat: ExpressibleByArgument {}
+
+/// The severities `--fail-on` accepts.
+enum FailOn: String, CaseIterable, ExpressibleByArgument {
+  case blocker, migrate, warning
+  var severity: Severity {
+    switch self {
+    case .blocker: .blocker
+    case .migrate: .migrate
+    case .warning: .warning
+    }
+  }
+}
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The pre-upgrade gate: fail while in-tree Azure volumes or blockers remain for a target Kubernetes version.",
+    discussion: """
+      Exit codes: 0 the cluster passes for the target version; 2 bad, missing or empty input;
+      3 in-tree volumes (or, with --fail-on warning, warnings) must be fixed first; 4 blockers.
+      Several inputs are several clusters: each gets a verdict, the worst exit code wins.
+
+      Example:
+        kubectl get pv,pvc,sc,pods,deploy,sts -A -o yaml | csi-migrate check --target-version 1.27
+        csi-migrate check dump.yaml --target-version 1.27 -o sarif > csi-migrate.sarif
+        csi-migrate check dump.yaml --target-version 1.27 --write-baseline csi-migrate-baseline.json
+        csi-migrate check dump.yaml --target-version 1.27 --baseline csi-migrate-baseline.json
+      """)
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("target-version"),
+    help: ArgumentHelp("The Kubernetes version the cluster is to be upgraded to: 1.27, v1.27 or 1.27.3.", valueName: "version"))
+  var targetVersion: String
+
+  @Option(name: .shortAndLong, help: "Output format: table, json, junit, sarif or markdown.")
+  var output: CheckFormat = .table
+
+  @Option(
+    name: .customLong("fail-on"),
+    help: "The lowest severity that fails the gate: blocker, migrate (default) or warning.")
+  var failOn: FailOn = .migrate
+
+  @Option(name: .customLong("ignore"), help: ArgumentHelp("Drop a rule's findings (repeatable).", valueName: "rule"))
+  var ignore: [String] = []
+
+  @Option(
+    name: .customLong("baseline"),
+    help: ArgumentHelp("Known findings (from --write-baseline) that do not fail the gate.", valueName: "file"))
+  var baseline: String?
+
+  @Option(
+    name: .customLong("write-baseline"),
+    help: ArgumentHelp("Record every current finding as known in this file, then report them as baselined.", valueName: "file"))
+  var writeBaseline: String?
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output (NO_COLOR is honoured too).")
+  var noColor = false
+
+  func validate() throws {
+    guard KubeVersion(parsing: targetVersion) != nil else {
+      throw ValidationError("--target-version \(targetVersion): expected a Kubernetes version such as 1.27, v1.27 or 1.27.3")
+    }
+    for rule in ignore where Rule(rawValue: rule) == nil {
+      throw ValidationError(
+        "--ignore \(rule): unknown rule; rules are \(Rule.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+  }
+
+  func run() throws {
+    guard let target = KubeVersion(parsing: targetVersion) else { throw ValidationError("bad --target-version") }
+    var options = CheckOptions(
+      target: target, failOn: failOn.severity, ignored: Set(ignore.compactMap(Rule.init(rawValue:))))
+    if let baseline { options.baseline = try Self.readBaseline(baseline) }
+
+    let scan = try Scan.inventory(input.expanded())
+    try Self.requireClusterObjects(scan)
+
+    var report = CheckReport(scan: scan, options: options)
+    if let writeBaseline {
+      let recorded = report.currentBaseline
+      try Self.writeAtomically(recorded.json, to: writeBaseline)
+      Output.shared.error("wrote \(writeBaseline): \(recorded.fingerprints.count) known finding(s)")
+      options.baseline = recorded
+      report = CheckReport(scan: scan, options: options)
+    }
+
+    let palette = Text.Palette(enabled: Output.colorEnabled(noColorFlag: noColor, terminal: Output.stdoutIsTerminal))
+    let renderer = CheckRenderer(palette: palette, toolVersion: CSIMigrate.configuration.version)
+    Output.shared.write(renderer.render(report, as: output))
+    if report.exitCode != ExitStatus.ok { throw ExitCode(report.exitCode) }
+  }
+
+  /// Fails closed on a dump of something else: objects, but none the gate can judge.
+  static func requireClusterObjects(_ scan: ScanReport) throws {
+    for inventory in scan.inventories {
+      let t = inventory.totals
+      let storageClasses =
+        t.storageClasses.inTreeAzureDisk + t.storageClasses.inTreeAzureFile + t.storageClasses.csiAzureDisk
+        + t.storageClasses.csiAzureFile + t.storageClasses.other
+      let relevant = t.persistentVolumes.total + storageClasses + t.objects.persistentVolumeClaims + t.objects.workloads
+      if t.objects.total > 0 && relevant == 0 {
+        let kinds = t.objects.skipped.keys.sorted().prefix(5).joined(separator: ", ")
+        throw InputError(
+          "no PersistentVolume, PersistentVolumeClaim, StorageClass or workload objects (found \(kinds.isEmpty ? "only Secrets" : kinds)): pipe `kubectl get pv,pvc,sc,pods,deploy,sts -A -o yaml` in",
+          file: inventory.name)
+      }
+      if t.objects.total > 0 && t.persistentVolumes.total == 0 && storageClasses == 0 {
+        Output.shared.error(
+          "\(inventory.name): warning: no PersistentVolume or StorageClass objects: is `pv,sc` missing from the kubectl get?")
+      }
+    }
+  }
+
+  static func readBaseline(_ path: String) throws -> Baseline {
+    let source = try InputSource(path: path)
+    let reader = try ObjectReader(source: source)
+    guard let tree = try reader.next() else {
+      throw InputError("empty baseline file", file: path)
+    }
+    do {
+      return try Baseline(value: tree.value(at: tree.root))
+    } catch {
+      throw InputError("not a csi-migrate baseline: \(error.message)", at: tree.location(tree.root))
+    }
+  }
+
+  /// Writes through a temporary file and a rename, so a reader never sees half a baseline.
+  static func writeAtomically(_ text: String, to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else {
+      throw InputError("cannot write: \(String(cString: strerror(errno)).lowercased())", file: path)
+    }
+    var bytes = Array(text.utf8)
+    var offset = 0
+    let failed = bytes.withUnsafeMutableBytes { raw -> Bool in
+      guard let base = raw.baseAddress else { return false }
+      while offset < raw.count {
+        let n = write(fd, base + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return true
+        }
+        offset += n
+      }
+      return false
+    }
+    let closed = close(fd) == 0
+    guard !failed, closed, rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno)).lowercased()
+      unlink(temporary)
+      throw InputError("cannot write: \(reason)", file: path)
+    }
+  }
+}
