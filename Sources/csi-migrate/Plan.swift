@@ -73,6 +73,7 @@ struct PlanCommand: ParsableCommand {
     var written: [String] = []
     try Pipeline.read(paths) { _, _, tree, object, _ in
       try planner.add(object, tree: tree)
+      if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
       if let backup = Backup.file(for: object, tree: tree) {
         let bytes = try PlanDirectory.backupYAML(backup.value)
         try Files.write(dir + "/" + backup.path, executable: false) { try $0(bytes) }

@@ -21,6 +21,8 @@ public struct Planner {
   public let options: PlanOptions
 
   private var inTree: [PVRecord] = []
+  private var inTreeNames: Set<String> = []
+  private var inTreeClaims: Set<ClaimKey> = []
   private var pvSeen: [String: SourceLocation] = [:]
   private var pvcs: [ClaimKey: PVCRecord] = [:]
   private var classes: [String: StorageClass] = [:]
@@ -48,7 +50,10 @@ public struct Planner {
       pvSeen[pv.metadata.name] = location
       switch PVClass(pv) {
       case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .inTreeAzureFile:
-        inTree.append(PVRecord(pv, tree: tree))
+        let record = PVRecord(pv, tree: tree)
+        inTreeNames.insert(record.name)
+        if let claim = record.claim { inTreeClaims.insert(claim) }
+        inTree.append(record)
       case .csiAzureFile:
         if case .csi(let csi) = pv.source { csiFileHandles[csi.volumeHandle] = pv.metadata.name }
       case .csiAzureDisk:
@@ -77,6 +82,15 @@ public struct Planner {
     case .secret, .other:
       break
     }
+  }
+
+  /// Whether a claim may need a backup, as far as the objects read so far tell: yes when an
+  /// in-tree volume names it (or is named by it), no when it is bound to a volume already read
+  /// that is not in-tree. Saves writing (and removing) a file per claim of a large cluster.
+  public func mayNeedBackup(_ pvc: PersistentVolumeClaim) -> Bool {
+    if inTreeClaims.contains(ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)) { return true }
+    guard let volume = pvc.volumeName, !volume.isEmpty else { return true }
+    return inTreeNames.contains(volume) || pvSeen[volume] == nil
   }
 
   // MARK: - Deciding

@@ -252,15 +252,29 @@ public struct ScriptRenderer {
       }
       k() { kubectl --context "$CONTEXT" "$@"; }
 
+      # The words as one command line to copy: each word bare when safe, else single-quoted.
+      quoted() {
+        local word escaped out="" sq="'"
+        for word in "$@"; do
+          if [[ "$word" =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then
+            out+="$word "
+          else
+            escaped=${word//$sq/$sq\\$sq$sq}
+            out+="$sq$escaped$sq "
+          fi
+        done
+        printf '%s' "${out% }"
+      }
+
       # Runs a command with --apply; prints it otherwise.
       run() {
         local words=("$@")
         if [ "${words[0]}" = k ]; then words=(kubectl --context "$CONTEXT" "${words[@]:1}"); fi
         if [ "$APPLY" = 1 ]; then
-          say "  + ${words[*]}"
+          say "  + $(quoted "${words[@]}")"
           "${words[@]}"
         else
-          say "  would run: ${words[*]}"
+          say "  would run: $(quoted "${words[@]}")"
         fi
       }
 
