@@ -97,6 +97,21 @@ public struct RunbookRenderer {
       item("The CSI drivers are installed", [Shell.command(["kubectl", "get", "csidriver"] + drivers)],
         "Expect: \(drivers.joined(separator: " and ")) listed. On AKS: `az aks update -n <cluster> -g <rg> --enable-disk-driver --enable-file-driver`.")
     }
+    let steps = plan.preflightSteps()
+    let checks = steps.filter { $0.action == .checkVolume }
+    if !checks.isEmpty {
+      n += 1
+      out += "- [ ] **P.\(n) Every volume is the one in the plan, before anything changes**\n\n"
+      out += "  ```sh\n  kubectl get pv -o custom-columns=NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.persistentVolumeReclaimPolicy,STATUS:.status.phase\n  ```\n\n"
+      out += "  Expect: each volume below with the same uid. A different uid means the cluster changed since the dump, or this is another cluster: stop, dump and plan again.\n\n"
+      out += "  | PersistentVolume | uid in the dump | policy in the dump |\n  |---|---|---|\n"
+      for step in checks {
+        guard let i = step.volume else { continue }
+        let v = plan.volumes[i]
+        out += "  | `\(v.name)` | `\(v.pv.uid)` | \(v.pv.reclaimPolicy ?? "—") |\n"
+      }
+      out += "\n"
+    }
     let namespaces = Set(plan.groups.flatMap { g in g.workloads.map { plan.workloads[$0].namespace } }).sorted()
     item("Freeze changes", [],
       "Pause whatever deploys to \(namespaces.isEmpty ? "the cluster" : namespaces.map { "`\($0)`" }.joined(separator: ", ")) (Argo CD or Flux sync, Helm upgrades, CI jobs) and any autoscaler that could scale a stopped workload up: a claim recreated by them with the old class would get an empty new disk.")
@@ -121,7 +136,6 @@ public struct RunbookRenderer {
     }
     try write(out)
     out = ""
-    let steps = plan.preflightSteps()
     let classSteps = steps.filter { $0.action != .checkVolume }
     if !classSteps.isEmpty || !plan.classes.isEmpty {
       out += "### StorageClasses\n\n"
@@ -139,20 +153,6 @@ public struct RunbookRenderer {
         n += 1
         out += stepBlock("P.\(n)", step)
       }
-    }
-    let checks = steps.filter { $0.action == .checkVolume }
-    if !checks.isEmpty {
-      n += 1
-      out += "- [ ] **P.\(n) Every volume is the one in the plan**\n\n"
-      out += "  ```sh\n  kubectl get pv -o custom-columns=NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.persistentVolumeReclaimPolicy,STATUS:.status.phase\n  ```\n\n"
-      out += "  Expect: each volume below with the same uid. A different uid means the cluster changed since the dump, or this is another cluster: stop, dump and plan again.\n\n"
-      out += "  | PersistentVolume | uid in the dump | policy in the dump |\n  |---|---|---|\n"
-      for step in checks {
-        guard let i = step.volume else { continue }
-        let v = plan.volumes[i]
-        out += "  | `\(v.name)` | `\(v.pv.uid)` | \(v.pv.reclaimPolicy ?? "—") |\n"
-      }
-      out += "\n"
     }
     try write(out)
   }

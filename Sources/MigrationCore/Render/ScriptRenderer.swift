@@ -27,11 +27,21 @@ public struct ScriptRenderer {
       out += "  step P.\(n) \"The CSI drivers are installed\"\n"
       out += "  require_csidriver \(drivers.map(Self.q).joined(separator: " "))\n"
     }
-    // The runbook's P.3 to P.5 (freeze, backup, snapshots, zones) are for the operator.
+    let steps = plan.preflightSteps()
+    let checks = steps.filter { $0.action == .checkVolume }
+    if !checks.isEmpty {
+      n += 1
+      out += "  step P.\(n) \"Every volume is the one in the plan, before anything changes\"\n"
+      for step in checks {
+        guard let i = step.volume else { continue }
+        let v = plan.volumes[i]
+        out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
+      }
+    }
+    // The runbook's next items (freeze, backup, snapshots, zones) are for the operator.
     n += 2
     if migrate.contains(where: \.isDisk) { n += 1 }
     if migrate.contains(where: { $0.isDisk && $0.pv.nodeAffinity.isEmpty }) { n += 1 }
-    let steps = plan.preflightSteps()
     for step in steps where step.action != .checkVolume {
       n += 1
       out += "  step P.\(n) \(Self.q(step.title))\n"
@@ -45,16 +55,6 @@ public struct ScriptRenderer {
           out += "  require_storageclass \(Self.q(name)) \(Self.q(driver))\n"
         }
       default: break
-      }
-    }
-    let checks = steps.filter { $0.action == .checkVolume }
-    if !checks.isEmpty {
-      n += 1
-      out += "  step P.\(n) \"Every volume is the one in the plan\"\n"
-      for step in checks {
-        guard let i = step.volume else { continue }
-        let v = plan.volumes[i]
-        out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
       }
     }
     out += "}\n\n"

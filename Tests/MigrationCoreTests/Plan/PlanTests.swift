@@ -368,6 +368,23 @@ import YAMLStream
     }
   }
 
+  @Test(arguments: ["demo", "edge"])
+  func theScriptAndTheRunbookNumberStepsAlike(input: String) throws {
+    let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
+    let runbook = run.files["RUNBOOK.md"] ?? ""
+    var count = 0
+    for line in (run.files["migrate.sh"] ?? "").split(separator: "\n") {
+      let l = line.trimmingCharacters(in: .whitespaces)
+      guard l.hasPrefix("step "), let space = l.dropFirst(5).firstIndex(of: " ") else { continue }
+      let id = String(l[l.index(l.startIndex, offsetBy: 5)..<space])
+      var title = String(l[l.index(after: space)...])
+      if title.hasPrefix("'") || title.hasPrefix("\"") { title = String(title.dropFirst().dropLast()) }
+      #expect(runbook.contains("**\(id) \(title)**"), "script step \(id) \(title) is not the runbook's")
+      count += 1
+    }
+    #expect(count > 10)
+  }
+
   // MARK: Invariant: disk handles verbatim, file handles unique
 
   @Test(arguments: ["demo", "edge"])

@@ -493,17 +493,17 @@ preflight() {
   show_cluster
   step P.2 "The CSI drivers are installed"
   require_csidriver disk.csi.azure.com file.csi.azure.com
-  step P.7 'Create StorageClass zoned-premium-csi (replaces zoned-premium)'
-  apply_storageclass zoned-premium-csi disk.csi.azure.com manifests/storageclasses/zoned-premium-csi.yaml
-  step P.8 'Check that StorageClass azurefile-csi exists'
-  require_storageclass azurefile-csi file.csi.azure.com
-  step P.9 'Check that StorageClass managed-csi exists'
-  require_storageclass managed-csi disk.csi.azure.com
-  step P.10 "Every volume is the one in the plan"
+  step P.3 "Every volume is the one in the plan, before anything changes"
   check_volume pv-web-uploads 699f071a-5fd8-4665-a9df-dec6baecde5b /subscriptions/e345c182-ead5-402a-a5c8-e40952a69ac0/resourceGroups/shop-rg/providers/Microsoft.Compute/disks/web-uploads
   check_volume pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325 d1784030-35c9-48c4-a68d-c8f46a423cf9 /subscriptions/e345c182-ead5-402a-a5c8-e40952a69ac0/resourceGroups/MC_shop-rg_shop-aks_eastus/providers/Microsoft.Compute/disks/kubernetes-dynamic-pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325
   check_volume pvc-5d96cf7f-265b-4da9-8f0c-26ef4243ed52 af5d8bb0-9f2e-4ea4-b658-90e0f94855d0 /subscriptions/e345c182-ead5-402a-a5c8-e40952a69ac0/resourceGroups/MC_shop-rg_shop-aks_eastus/providers/Microsoft.Compute/disks/kubernetes-dynamic-pvc-5d96cf7f-265b-4da9-8f0c-26ef4243ed52
   check_volume pvc-9823beb1-e6ba-4ad7-8de4-5321ad915a36 0e46c215-b5fa-4b0c-9b18-bd763f20134c 'mc_shop-rg_shop-aks_eastus#f1a2b3c4d5e6f7a8b9c0d1e#kubernetes-dynamic-pvc-9823beb1-e6ba-4ad7-8de4-5321ad915a36#pvc-9823beb1-e6ba-4ad7-8de4-5321ad915a36#shop'
+  step P.8 'Create StorageClass zoned-premium-csi (replaces zoned-premium)'
+  apply_storageclass zoned-premium-csi disk.csi.azure.com manifests/storageclasses/zoned-premium-csi.yaml
+  step P.9 'Check that StorageClass azurefile-csi exists'
+  require_storageclass azurefile-csi file.csi.azure.com
+  step P.10 'Check that StorageClass managed-csi exists'
+  require_storageclass managed-csi disk.csi.azure.com
 }
 
 group_1() {
