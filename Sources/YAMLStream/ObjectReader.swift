@@ -121,6 +121,14 @@ public final class ObjectReader {
             objectsRead += 1
             return root.tree
           }
+          // kubectl prints `kind: List` after the items. Block YAML cut short still parses (open
+          // collections close at the end of the stream), so a List without its kind was truncated.
+          let tree = root.tree
+          let kind = tree.value(tree.root, "kind").flatMap { tree.string($0) }
+          guard let kind, kind.hasSuffix("List") else {
+            throw InputError(
+              "the list ends without `kind: List` after its items: the input looks truncated", at: location(position))
+          }
         }
 
       case .listItems, .rootSequence:

@@ -27,7 +27,7 @@ public struct YAMLWriter {
 
   public func write(_ value: YAMLValue) throws -> [UInt8] { try write(documents: [value]) }
 
-  private func emitValue(_ value: YAMLValue, _ emitter: Emitter) throws {
+  fileprivate func emitValue(_ value: YAMLValue, _ emitter: Emitter) throws {
     switch value {
     case .mapping(let pairs):
       let style = pairs.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE
@@ -42,6 +42,10 @@ public struct YAMLWriter {
       try emitter.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, style) }
       for item in items { try emitValue(item, emitter) }
       try emitter.emit { yaml_sequence_end_event_initialize($0) }
+    case .string(let text) where text.contains("\n"):
+      // As kubectl (go-yaml) prints multi-line text: a literal block; libyaml falls back to
+      // double quotes when a block cannot hold the text exactly (e.g. trailing spaces).
+      try emitter.scalar(text, style: YAML_LITERAL_SCALAR_STYLE)
     case .string(let text): try emitter.scalar(text, quote: YAMLWriter.needsQuotes(text))
     case .plain(let text): try emitter.scalar(text, quote: false)
     case .int(let i): try emitter.scalar(String(i), quote: false)
@@ -68,6 +72,39 @@ public struct YAMLWriter {
       if text.utf8.allSatisfy({ allowed.contains($0) }) { return true }
     }
     return false
+  }
+}
+
+/// Writes a multi-document stream one document at a time, so a caller can print each object
+/// as soon as it is ready. The bytes of all `append` calls followed by `finish` are exactly
+/// those `YAMLWriter().write(documents:)` gives for the same documents.
+public final class YAMLDocumentStream {
+  private let emitter: Emitter
+  private var count = 0
+  private var finished = false
+
+  public init() throws {
+    emitter = try Emitter()
+    try emitter.emit { yaml_stream_start_event_initialize($0, YAML_UTF8_ENCODING) }
+  }
+
+  /// Emits one document and returns the bytes it produced.
+  public func append(_ document: YAMLValue) throws -> [UInt8] {
+    precondition(!finished, "document appended after finish()")
+    let implicitStart: Int32 = count == 0 ? 1 : 0
+    try emitter.emit { yaml_document_start_event_initialize($0, nil, nil, nil, implicitStart) }
+    try YAMLWriter().emitValue(document, emitter)
+    try emitter.emit { yaml_document_end_event_initialize($0, 1) }
+    count += 1
+    return try emitter.take()
+  }
+
+  /// Ends the stream and returns any bytes still held by the emitter.
+  public func finish() throws -> [UInt8] {
+    guard !finished else { return [] }
+    finished = true
+    try emitter.emit { yaml_stream_end_event_initialize($0) }
+    return try emitter.take()
   }
 }
 
@@ -112,9 +149,22 @@ private final class Emitter {
     }
   }
 
+  /// Flushes the emitter and hands over everything written so far.
+  func take() throws -> [UInt8] {
+    guard yaml_emitter_flush(emitter) == 1 else {
+      let problem = emitter.pointee.problem.map { String(cString: $0) } ?? "unknown error"
+      throw YAMLWriter.WriteError.emitter(problem)
+    }
+    defer { sink.bytes.removeAll(keepingCapacity: true) }
+    return sink.bytes
+  }
+
   func scalar(_ text: String, quote: Bool) throws {
+    try scalar(text, style: quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE)
+  }
+
+  func scalar(_ text: String, style: yaml_scalar_style_t) throws {
     var text = text
-    let style = quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE
     try text.withUTF8 { utf8 in
       try emit {
         yaml_scalar_event_initialize(

@@ -33,6 +33,13 @@ func exercise(_ bytes: [UInt8]) {
     case .storageClass: _ = Translator.translateStorageClass(value, asNewObject: true)
     default: break
     }
+    // What `translate` does with the object: inline volumes, kubectl-style normalization, streaming writer.
+    if let stream = try? YAMLDocumentStream() {
+      for outcome in Translator.translate(tree, object) {
+        if case .success(let translated) = outcome.result { _ = try? stream.append(translated) }
+      }
+      _ = try? stream.finish()
+    }
     if documents.count < 8 { documents.append(value) }
   }
   inventory.finish()

@@ -18,11 +18,10 @@ struct CSIMigrate: ParsableCommand {
       Reads what `kubectl get ... -o yaml|json` prints, from files, directories or standard input.
       Several inputs are several clusters.
 
-      Exit codes: 0 success (check: passes), 1 internal error, 2 usage error or bad/missing input,
-      3 check: in-tree volumes must migrate first, 4 check: blockers.
+      Exit codes: 0 success (check: passes), 1 internal error, 2 usage error or bad/missing input, 3 check: in-tree volumes must migrate first, 4 check: blockers, translate: an object cannot be translated.
       """,
     version: "0.1.0",
-    subcommands: [Scan.self, PlanCommand.self, Check.self]
+    subcommands: [Scan.self, Translate.self, PlanCommand.self, Check.self]
   )
 }
 
@@ -35,18 +34,22 @@ enum Main {
       try command.run()
       Output.shared.flush()
     } catch let error as InputError {
-      Output.shared.flush()
+      // Bad input: no partial results on stdout, one located error on stderr.
+      Output.shared.discard()
       Output.shared.error(error.description)
       exit(ExitStatus.badInput)
     } catch {
-      Output.shared.flush()
       let code = CSIMigrate.exitCode(for: error)
       if code == .success {
+        Output.shared.flush()
         CSIMigrate.exit(withError: error)
       }
       if error is ExitCode {
+        // A verdict (check: 3 or 4, translate: 4): the results stand.
+        Output.shared.flush()
         exit(code.rawValue)
       }
+      Output.shared.discard()
       let message = CSIMigrate.fullMessage(for: error)
       if !message.isEmpty { Output.shared.error(message) }
       exit(code == .validationFailure ? ExitStatus.badInput : code.rawValue)

@@ -6,28 +6,65 @@
   import Darwin
 #endif
 
-/// Buffered standard output (results only) and unbuffered standard error (everything else).
+/// Standard output (results only) and standard error (everything else).
+///
+/// Results are all or nothing: they are held until the command succeeds (in memory up to 1 MiB,
+/// then in an unlinked temporary file, so memory stays flat), and dropped if it fails on bad
+/// input. A command that stops on line 90,000 of a dump never leaves 89,999 lines of output behind.
 final class Output: @unchecked Sendable {
   static let shared = Output()
   private var buffer: [UInt8] = []
+  private var spill: UnsafeMutablePointer<FILE>?
+  private static let spillThreshold = 1 << 20
 
   func write(_ text: String) {
     buffer.append(contentsOf: text.utf8)
-    if buffer.count >= 1 << 16 { flush() }
+    if buffer.count >= Self.spillThreshold { spillBuffer() }
   }
 
   func write(bytes: [UInt8]) {
     buffer.append(contentsOf: bytes)
-    if buffer.count >= 1 << 16 { flush() }
+    if buffer.count >= Self.spillThreshold { spillBuffer() }
   }
 
+  private func spillBuffer() {
+    if spill == nil { spill = tmpfile() }
+    guard let spill else { return }  // no temporary file: keep buffering in memory
+    let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, spill) }
+    if written == buffer.count { buffer.removeAll(keepingCapacity: true) }
+  }
+
+  /// Writes everything held so far to standard output.
   func flush() {
-    guard !buffer.isEmpty else { return }
-    buffer.withUnsafeBytes { raw in
+    if let spill {
+      fflush(spill)
+      rewind(spill)
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, spill) }
+        if n <= 0 { break }
+        Self.writeAll(chunk, count: n)
+      }
+      fclose(spill)
+      self.spill = nil
+    }
+    Self.writeAll(buffer, count: buffer.count)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Drops everything held so far: the command failed.
+  func discard() {
+    if let spill { fclose(spill) }
+    spill = nil
+    buffer.removeAll()
+  }
+
+  private static func writeAll(_ bytes: [UInt8], count: Int) {
+    bytes.withUnsafeBytes { raw in
       guard let base = raw.baseAddress else { return }
       var offset = 0
-      while offset < raw.count {
-        let n = Glibc.write(1, base + offset, raw.count - offset)
+      while offset < count {
+        let n = Glibc.write(1, base + offset, count - offset)
         if n < 0 {
           if errno == EINTR { continue }
           if errno == EPIPE { exit(0) }
@@ -36,7 +73,6 @@ final class Output: @unchecked Sendable {
         offset += n
       }
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 
   /// One line on standard error.

@@ -103,3 +103,46 @@ import TestSupport
     #expect(result.stdout.contains("USAGE: csi-migrate scan"))
   }
 }
+
+/// Bad input leaves nothing behind on stdout, whatever the command and however far it got.
+@Suite struct AllOrNothingTests {
+  @Test(arguments: [["scan"], ["scan", "-o", "json"], ["translate"], ["check", "--target-version", "1.27"]])
+  func aDumpCutShortPrintsOneErrorAndNoResults(command: [String]) throws {
+    // Cut inside the items: block YAML still parses, but the List lost its `kind: List` trailer.
+    let dump = try fixtureText("demo/cluster.yaml")
+    let cut = String(dump.prefix(dump.count / 2))
+    let path = try temporaryFile(cut, name: "cut.yaml")
+    let result = try run(command + [path])
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("looks truncated") || result.stderr.contains(": error: "))
+  }
+
+  @Test func aLargeResultIsStillWrittenWhole() throws {
+    // More than the in-memory threshold: the spill file must come back in order.
+    var text = "apiVersion: v1\nitems:\n"
+    for i in 0..<3000 {
+      text += """
+        - apiVersion: v1
+          kind: PersistentVolume
+          metadata:
+            name: pv-\(i)
+          spec:
+            azureDisk:
+              diskName: d\(i)
+              diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d\(i)
+              kind: Managed
+            persistentVolumeReclaimPolicy: Delete
+
+        """
+    }
+    text += "kind: List\n"
+    let path = try temporaryFile(text, name: "many.yaml")
+    let result = try run(["scan", path, "-o", "json"])
+    #expect(result.status == 0)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(result.stdout.utf8.count > 1 << 20)
+    #expect((json["findings"] as? [Any])?.count == 6000)
+  }
+}

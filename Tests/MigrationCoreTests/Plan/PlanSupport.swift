@@ -65,21 +65,11 @@ enum PlanSupport {
 }
 
 extension YAMLValue {
-  subscript(path keys: String...) -> YAMLValue? {
-    var current: YAMLValue? = self
-    for key in keys { current = current?[key] }
-    return current
-  }
-
+  // subscript(path:) and keys come from TranslatorTests.swift (same test target).
   var text: String? { scalarText }
 
   var items: [YAMLValue] {
     if case .sequence(let items) = self { return items }
-    return []
-  }
-
-  var keys: [String] {
-    if case .mapping(let pairs) = self { return pairs.map(\.0) }
     return []
   }
 
