@@ -181,7 +181,7 @@ public enum VolumeBuilder {
       let block = v.pv.volumeMode == "Block"
       let fsType = block ? nil : disk.fsType.flatMap { $0.isEmpty ? nil : $0 }
       if let fsType { csi.append(("fsType", .string(fsType))) }
-      if let readOnly = disk.readOnly { csi.append(("readOnly", .bool(readOnly))) }
+      if disk.readOnly == true { csi.append(("readOnly", .bool(true))) }  // omitempty, as Kubernetes stores it
       var attributes: [(String, YAMLValue)] = []
       if let caching = v.cachingMode { attributes.append(("cachingmode", .string(caching))) }
       if let fsType { attributes.append(("fstype", .string(fsType))) }
@@ -191,7 +191,7 @@ public enum VolumeBuilder {
     case .azureFile(let file):
       let ns = file.secretNamespace ?? v.pv.claimRef?.namespace ?? ""
       csi.append(("nodeStageSecretRef", .mapping([("name", .string(file.secretName ?? "")), ("namespace", .string(ns))])))
-      if let readOnly = file.readOnly { csi.append(("readOnly", .bool(readOnly))) }
+      if file.readOnly == true { csi.append(("readOnly", .bool(true))) }
       var attributes: [(String, YAMLValue)] = []
       if let rg = v.pv.fileResourceGroup, !rg.isEmpty { attributes.append(("resourceGroup", .string(rg))) }
       attributes.append(("shareName", .string(file.shareName ?? "")))

@@ -414,6 +414,36 @@ import YAMLStream
     #expect(try volume(run, "pv-dup1").action == .blocked && volume(run, "pv-dup2").action == .blocked)
   }
 
+  /// The plan's CSI block is Kubernetes' translation (Translator), made applicable: only the
+  /// documented differences are allowed.
+  @Test(arguments: ["demo", "edge"])
+  func theCSIBlockIsTheTranslationMadeApplicable(input: String) throws {
+    let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
+    for v in run.plan.volumes where v.action == .migrate {
+      let original = try #require(run.inTreeVolumes[v.name])
+      let translated = try Translator.translatePersistentVolume(original).get()
+      let upstream = try #require(translated[path: "spec", "csi"])
+      let ours = try #require(try PlanSupport.manifest(run, PlanPaths.persistentVolume(v.name))[path: "spec", "csi"])
+      #expect(ours["driver"]?.text == upstream["driver"]?.text, "\(v.name)")
+      #expect(ours["volumeHandle"]?.text == upstream["volumeHandle"]?.text, "\(v.name)")
+      #expect(ours["readOnly"]?.text == upstream["readOnly"]?.text, "\(v.name)")
+      #expect(ours[path: "nodeStageSecretRef", "name"]?.text == upstream[path: "nodeStageSecretRef", "name"]?.text)
+      #expect(ours[path: "nodeStageSecretRef", "namespace"]?.text == upstream[path: "nodeStageSecretRef", "namespace"]?.text)
+      if v.isDisk {
+        let fs = upstream[path: "volumeAttributes", "fstype"]?.text
+        let block = v.pv.volumeMode == "Block"
+        #expect(ours[path: "volumeAttributes", "fstype"]?.text == (block || fs == "" ? nil : fs), "\(v.name)")
+        #expect(ours[path: "volumeAttributes", "kind"]?.text == upstream[path: "volumeAttributes", "kind"]?.text)
+        let caching = upstream[path: "volumeAttributes", "cachingmode"]?.text
+        if v.changes.allSatisfy({ !$0.hasPrefix("cachingMode") }) {
+          #expect(ours[path: "volumeAttributes", "cachingmode"]?.text == caching, "\(v.name)")
+        }
+      } else {
+        #expect(ours[path: "volumeAttributes", "shareName"]?.text == upstream[path: "volumeAttributes", "sharename"]?.text)
+      }
+    }
+  }
+
   @Test func accountNamesComeFromTheSecretNameLikeUpstream() {
     #expect(VolumeBuilder.accountName(fromSecret: "azure-storage-account-acct-secret") == "acct")
     #expect(VolumeBuilder.accountName(fromSecret: "azure-storage-account-accountname-dup-secret") == "accountname-dup")
