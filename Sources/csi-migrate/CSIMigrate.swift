@@ -21,7 +21,7 @@ struct CSIMigrate: ParsableCommand {
       Exit codes: 0 success (check: passes), 1 internal error, 2 usage error or bad/missing input, 3 check: in-tree volumes must migrate first, 4 check: blockers, translate: an object cannot be translated.
       """,
     version: "0.1.0",
-    subcommands: [Scan.self, Translate.self, Check.self]
+    subcommands: [Scan.self, Translate.self, PlanCommand.self, Check.self]
   )
 }
 

@@ -1,0 +1,362 @@
+/// One thing the operator (or migrate.sh) does, in order: the command, what to expect, and how
+/// to undo it. The runbook, the script and plan.json are all rendered from the same steps, so
+/// their order cannot disagree.
+public struct Step: Sendable {
+  public enum Action: String, Sendable, CaseIterable {
+    // Preflight.
+    case applyStorageClass = "apply-storageclass"
+    case requireStorageClass = "require-storageclass"
+    case checkVolume = "check-volume"
+    // Per group.
+    case retain
+    case recordState = "record-state"
+    case stop
+    case waitUnused = "wait-claims-unused"
+    case waitDetached = "wait-detached"
+    case deleteClaim = "delete-pvc"
+    case waitClaimGone = "wait-pvc-gone"
+    case deleteVolume = "delete-pv"
+    case waitVolumeGone = "wait-pv-gone"
+    case applyVolume = "apply-pv"
+    case applyClaim = "apply-pvc"
+    case waitBound = "wait-bound"
+    case recreateStatefulSet = "recreate-statefulset"
+    case start
+    case verifyVolume = "verify-volume"
+    case verifyWorkload = "verify-workload"
+
+    /// Steps that delete something.
+    public var deletes: Bool { self == .deleteClaim || self == .deleteVolume }
+  }
+
+  public var action: Action
+  /// Group number (1-based); 0 for preflight.
+  public var group: Int
+  /// Index into `Plan.volumes`.
+  public var volume: Int?
+  /// Index into `Plan.workloads`.
+  public var workload: Int?
+  /// Index into `Plan.classes`.
+  public var storageClass: Int?
+  public var title: String
+  public var commands: [String]
+  public var expect: String
+  public var rollback: [String]
+}
+
+extension Plan {
+  static let timeout = "10m"
+
+  /// Preflight steps: storage classes and the identity of every volume to migrate.
+  public func preflightSteps() -> [Step] {
+    var steps: [Step] = []
+    for (i, c) in classes.enumerated() where c.action == .create {
+      guard let target = c.target, let path = c.manifestPath else { continue }
+      steps.append(Step(
+        action: .applyStorageClass, group: 0, storageClass: i, title: "Create StorageClass \(target) (replaces \(c.name))",
+        commands: [Shell.command(["kubectl", "apply", "-f", path])],
+        expect: "`kubectl get sc \(target)` shows provisioner \(c.driver)",
+        rollback: [Shell.command(["kubectl", "delete", "sc", target]) + "  # only while no claim uses it"]))
+    }
+    for (name, driver) in requiredClasses {
+      steps.append(Step(
+        action: .requireStorageClass, group: 0, title: "Check that StorageClass \(name) exists",
+        commands: [Shell.command(["kubectl", "get", "sc", name, "-o", "jsonpath={.provisioner}"])],
+        expect: "prints \(driver) (AKS creates its CSI built-ins when the CSI drivers are enabled: `az aks update --enable-disk-driver --enable-file-driver`)",
+        rollback: []))
+    }
+    for (i, v) in volumes.enumerated() where v.action == .migrate {
+      steps.append(Step(
+        action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
+        commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
+        expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
+        rollback: []))
+    }
+    return steps
+  }
+
+  /// The steps of one group, in the order they must run.
+  public func steps(ofGroup g: Int) -> [Step] {
+    let group = groups[g]
+    let n = group.number
+    var steps: [Step] = []
+    func add(_ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: [String], expect: String, rollback: [String]) {
+      steps.append(Step(action: action, group: n, volume: volume, workload: workload, title: title, commands: commands, expect: expect, rollback: rollback))
+    }
+
+    // 1. Retain, before anything can delete.
+    for i in group.volumes {
+      let v = volumes[i]
+      let original = v.pv.reclaimPolicy ?? "Delete"
+      add(.retain, volume: i, "Protect \(v.name): reclaim policy Retain",
+        [Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])],
+        expect: "`kubectl get pv \(v.name) -o jsonpath='{.spec.persistentVolumeReclaimPolicy}'` prints Retain; deleting the claim or the volume now leaves the \(v.isDisk ? "disk" : "share") in Azure",
+        rollback: original == "Retain" ? ["Nothing to undo (it was Retain already)."] : [
+          "Keep Retain until the migration is verified or fully rolled back; only then, if wanted: " + Shell.command(["kubectl", "patch", "pv", v.name, "-p", "{\"spec\":{\"persistentVolumeReclaimPolicy\":\"\(original)\"}}"])
+        ])
+    }
+    // 2. Stop the workloads.
+    for wi in group.workloads {
+      let w = workloads[wi]
+      if let record = recordStep(w) { add(.recordState, workload: wi, record.title, record.commands, expect: record.expect, rollback: []) }
+      let stop = stopStep(w)
+      add(.stop, workload: wi, stop.title, stop.commands, expect: stop.expect, rollback: stop.rollback)
+    }
+    // 3. Nothing may use the claims any more.
+    let claims = group.volumes.compactMap { volumes[$0].pvc?.key.name }
+    if !group.workloads.isEmpty && !claims.isEmpty {
+      var commands: [String] = []
+      let pods = group.workloads.flatMap { workloads[$0].pods }
+      for pod in pods {
+        commands.append(Shell.command(["kubectl", "-n", group.namespace, "wait", "--for=delete", "pod/\(pod)", "--timeout=\(Self.timeout)"]))
+      }
+      commands.append(
+        Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
+          + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+      add(.waitUnused, "Wait until no pod uses \(claims.joined(separator: ", "))", commands,
+        expect: "the `grep` prints nothing (`kubectl wait` on a pod that is already gone reports NotFound: fine)",
+        rollback: ["Start the workloads again (rollback of the stop steps above)."])
+    }
+    // 4. Per volume: detach, delete old claim and volume, create the CSI ones.
+    for i in group.volumes {
+      let v = volumes[i]
+      if v.isDisk {
+        add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
+          [
+            Shell.command(["kubectl", "get", "volumeattachment", "-o", "custom-columns=NAME:.metadata.name,PV:.spec.source.persistentVolumeName,NODE:.spec.nodeName,ATTACHED:.status.attached"]) + " | grep -w " + Shell.quote(v.name),
+            Shell.command(["az", "disk", "show", "--ids", v.handle, "--query", "diskState", "-o", "tsv"]) + "  # optional",
+          ],
+          expect: "the `grep` prints nothing; `az` prints Unattached (Reserved or Attached: wait; a disk stuck Attached for more than 10 minutes needs `kubectl describe volumeattachment`)",
+          rollback: ["Nothing changed yet: start the workloads again."])
+      }
+      if let pvc = v.pvc {
+        let ns = pvc.key.namespace, claim = pvc.key.name
+        add(.deleteClaim, volume: i, "Delete the old claim \(pvc.key.display)",
+          [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim, "--wait=false"])],
+          expect: "`persistentvolumeclaim \"\(claim)\" deleted`; PersistentVolume \(v.name) turns Released and stays (Retain)",
+          rollback: restoreClaim(v))
+        add(.waitClaimGone, volume: i, "Wait until claim \(pvc.key.display) is gone",
+          [Shell.command(["kubectl", "-n", ns, "wait", "--for=delete", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
+          expect: "`condition met` (or NotFound). Stuck in Terminating means a pod still uses it: `kubectl -n \(ns) describe pvc \(claim)`",
+          rollback: restoreClaim(v))
+      }
+      add(.deleteVolume, volume: i, "Delete the old in-tree PersistentVolume \(v.name)",
+        [Shell.command(["kubectl", "delete", "pv", v.name, "--wait=false"])],
+        expect: "`persistentvolume \"\(v.name)\" deleted`; the \(v.isDisk ? "disk" : "share") stays in Azure (Retain)",
+        rollback: restoreVolume(v))
+      add(.waitVolumeGone, volume: i, "Wait until PersistentVolume \(v.name) is gone",
+        [Shell.command(["kubectl", "wait", "--for=delete", "pv/\(v.name)", "--timeout=\(Self.timeout)"])],
+        expect: "`condition met` (or NotFound). A finalizer `external-attacher/...` that stays means the disk is still attached somewhere",
+        rollback: restoreVolume(v))
+      add(.applyVolume, volume: i, "Create the CSI PersistentVolume \(v.name)",
+        [Shell.command(["kubectl", "apply", "-f", PlanPaths.persistentVolume(v.name)])],
+        expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.pvc == nil ? "Available" : "Available, then Bound once the claim exists")",
+        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+      if let pvc = v.pvc {
+        let ns = pvc.key.namespace, claim = pvc.key.name
+        add(.applyClaim, volume: i, "Create the claim \(pvc.key.display) again, bound to \(v.name)",
+          [Shell.command(["kubectl", "apply", "-f", PlanPaths.claim(pvc.key)])],
+          expect: "`persistentvolumeclaim/\(claim) created`",
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+        add(.waitBound, volume: i, "Wait until claim \(pvc.key.display) is Bound",
+          [Shell.command(["kubectl", "-n", ns, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
+          expect: "`condition met`; `kubectl get pv \(v.name) -o jsonpath='{.spec.csi.driver}'` prints \(v.driver)",
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+      }
+    }
+    // 5. StatefulSets whose templates name an in-tree class.
+    for wi in group.workloads where !workloads[wi].templateChanges.isEmpty {
+      let w = workloads[wi]
+      let saved = "statefulset-\(w.namespace).\(w.name).yaml"
+      let patched = "statefulset-\(w.namespace).\(w.name)-csi.yaml"
+      let classes = w.templateChanges.map { "\($0.name) → \($0.to)" }.joined(separator: ", ")
+      add(.recreateStatefulSet, workload: wi, "Recreate StatefulSet \(w.namespace)/\(w.name) with CSI classes in its claim templates (\(classes))",
+        [
+          Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved),
+          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched),
+          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
+          Shell.command(["kubectl", "create", "-f", patched]),
+        ],
+        expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts",
+        rollback: [
+          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
+          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -",
+        ])
+    }
+    // 6. Start again, 7. verify.
+    for wi in group.workloads {
+      let w = workloads[wi]
+      if let start = startStep(w) { add(.start, workload: wi, start.title, start.commands, expect: start.expect, rollback: start.rollback) }
+    }
+    for i in group.volumes {
+      let v = volumes[i]
+      add(.verifyVolume, volume: i, "Verify \(v.name)",
+        [Shell.command(["kubectl", "get", "pv", v.name, "-o", #"jsonpath={.spec.csi.driver} {.spec.csi.volumeHandle} {.status.phase}{"\n"}"#])],
+        expect: "`\(v.driver) \(v.handle) \(v.pvc == nil ? "Available" : "Bound")`",
+        rollback: v.pvc.map { _ in ["Full rollback of this volume: stop the workloads, then run the rollback of \"Create the claim\" above."] } ?? [])
+    }
+    for wi in group.workloads {
+      let w = workloads[wi]
+      if let verify = verifyStep(w) {
+        add(.verifyWorkload, workload: wi, verify.title, verify.commands, expect: verify.expect, rollback: [])
+      }
+    }
+    return steps
+  }
+
+  func restoreClaim(_ v: PlannedVolume) -> [String] {
+    guard let pvc = v.pvc else { return [] }
+    return [
+      Shell.command(["kubectl", "patch", "pv", v.name, "--type=json", "-p", #"[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]"#]) + "  # lets the old volume bind a new claim",
+      Shell.command(["kubectl", "apply", "-f", PlanPaths.backupClaim(pvc.key)]),
+      Shell.command(["kubectl", "-n", pvc.key.namespace, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(pvc.key.name)", "--timeout=\(Self.timeout)"]),
+    ]
+  }
+
+  func restoreVolume(_ v: PlannedVolume) -> [String] {
+    var lines = [
+      Shell.command(["kubectl", "apply", "-f", PlanPaths.backupPersistentVolume(v.name)]) + "  # the in-tree volume again (claimRef without uid)",
+      Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#]),
+    ]
+    if let pvc = v.pvc {
+      lines.append(Shell.command(["kubectl", "apply", "-f", PlanPaths.backupClaim(pvc.key)]))
+      lines.append(Shell.command(["kubectl", "-n", pvc.key.namespace, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(pvc.key.name)", "--timeout=\(Self.timeout)"]))
+    }
+    return lines
+  }
+
+  /// The JSON patch that moves a StatefulSet's claim templates to CSI classes and makes the
+  /// saved object creatable again.
+  public func statefulSetPatch(_ w: PlannedWorkload) -> String {
+    var ops: [String] = []
+    for c in w.templateChanges {
+      ops.append(#"{"op":"test","path":"/spec/volumeClaimTemplates/\#(c.index)/metadata/name","value":"\#(c.name)"}"#)
+      ops.append(#"{"op":"add","path":"/spec/volumeClaimTemplates/\#(c.index)/spec/storageClassName","value":"\#(c.to)"}"#)
+    }
+    ops.append(#"{"op":"remove","path":"/metadata/resourceVersion"}"#)
+    ops.append(#"{"op":"remove","path":"/metadata/uid"}"#)
+    ops.append(#"{"op":"remove","path":"/status"}"#)
+    return "[" + ops.joined(separator: ",") + "]"
+  }
+
+  struct StepText {
+    var title: String
+    var commands: [String]
+    var expect: String
+    var rollback: [String] = []
+  }
+
+  func recordStep(_ w: PlannedWorkload) -> StepText? {
+    switch w.stop {
+    case .scale:
+      return StepText(
+        title: "Record the replicas of \(w.kind) \(w.namespace)/\(w.name)",
+        commands: [Shell.command(["kubectl", "-n", w.namespace, "get", w.kubectlKind, w.name, "-o", "jsonpath={.spec.replicas}{\"\\n\"}"])],
+        expect: "a number; write it down (the dump says \(w.replicas.map(String.init) ?? "nothing")); it is the count to scale back to")
+    case .suspend:
+      return StepText(
+        title: "Record whether \(w.kind) \(w.namespace)/\(w.name) is suspended",
+        commands: [Shell.command(["kubectl", "-n", w.namespace, "get", w.kubectlKind, w.name, "-o", "jsonpath={.spec.suspend}{\"\\n\"}"])],
+        expect: "true, false or nothing (= false); restore this value at the end")
+    case .deletePod:
+      return StepText(
+        title: "Save bare Pod \(w.namespace)/\(w.name)",
+        commands: [Shell.command(["kubectl", "-n", w.namespace, "get", "pod", w.name, "-o", "yaml"]) + " > " + Shell.quote("pod-\(w.namespace).\(w.name).yaml")],
+        expect: "the file holds the pod; no controller recreates a bare pod, so this copy is how it comes back")
+    case .pauseDaemonSet, .manual:
+      return nil
+    }
+  }
+
+  func stopStep(_ w: PlannedWorkload) -> StepText {
+    let ns = w.namespace
+    switch w.stop {
+    case .scale:
+      return StepText(
+        title: "Stop \(w.kind) \(ns)/\(w.name): scale to 0",
+        commands: [Shell.command(["kubectl", "-n", ns, "scale", "\(w.kubectlKind)/\(w.name)", "--replicas=0"])],
+        expect: "`\(w.kubectlKind).apps/\(w.name) scaled`; its pods terminate",
+        rollback: [Shell.command(["kubectl", "-n", ns, "scale", "\(w.kubectlKind)/\(w.name)", "--replicas=\(w.replicas ?? 1)"]) + "  # the recorded count"])
+    case .pauseDaemonSet:
+      return StepText(
+        title: "Stop DaemonSet \(ns)/\(w.name): a nodeSelector no node has",
+        commands: [Shell.command(["kubectl", "-n", ns, "patch", "daemonset", w.name, "-p", #"{"spec":{"template":{"spec":{"nodeSelector":{"csi-migrate/paused":"true"}}}}}"#])],
+        expect: "its pods terminate on every node (no node carries the label csi-migrate/paused)",
+        rollback: [Shell.command(["kubectl", "-n", ns, "patch", "daemonset", w.name, "--type=json", "-p", #"[{"op":"remove","path":"/spec/template/spec/nodeSelector/csi-migrate~1paused"}]"#])])
+    case .suspend:
+      let running = w.kind == "CronJob" ? "; Jobs already running go on: wait for them or delete them (`kubectl -n \(ns) get jobs`)" : "; its running pods are deleted"
+      return StepText(
+        title: "Stop \(w.kind) \(ns)/\(w.name): suspend",
+        commands: [Shell.command(["kubectl", "-n", ns, "patch", w.kubectlKind, w.name, "-p", #"{"spec":{"suspend":true}}"#])],
+        expect: "no new pods start\(running)",
+        rollback: [Shell.command(["kubectl", "-n", ns, "patch", w.kubectlKind, w.name, "-p", #"{"spec":{"suspend":false}}"#]) + "  # or the recorded value"])
+    case .deletePod:
+      return StepText(
+        title: "Stop bare Pod \(ns)/\(w.name): delete it (saved above)",
+        commands: [Shell.command(["kubectl", "-n", ns, "delete", "pod", w.name])],
+        expect: "`pod \"\(w.name)\" deleted`",
+        rollback: recreatePod(w))
+    case .manual:
+      return StepText(
+        title: "Stop \(w.kind) \(ns)/\(w.name) by hand",
+        commands: ["# \(w.kind) is not a controller csi-migrate knows: stop it so that no pod uses \(w.claims.joined(separator: ", "))"],
+        expect: "no pod of \(w.name) runs",
+        rollback: ["Start it again the same way."])
+    }
+  }
+
+  func recreatePod(_ w: PlannedWorkload) -> [String] {
+    let file = "pod-\(w.namespace).\(w.name).yaml"
+    return [
+      Shell.command(["kubectl", "patch", "--local", "-f", file, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -"
+    ]
+  }
+
+  func startStep(_ w: PlannedWorkload) -> StepText? {
+    let ns = w.namespace
+    switch w.stop {
+    case .scale:
+      return StepText(
+        title: "Start \(w.kind) \(ns)/\(w.name) again",
+        commands: [Shell.command(["kubectl", "-n", ns, "scale", "\(w.kubectlKind)/\(w.name)", "--replicas=\(w.replicas ?? 1)"]) + "  # the recorded count"],
+        expect: "pods start and mount the CSI volumes",
+        rollback: [Shell.command(["kubectl", "-n", ns, "scale", "\(w.kubectlKind)/\(w.name)", "--replicas=0"])])
+    case .pauseDaemonSet:
+      return StepText(
+        title: "Start DaemonSet \(ns)/\(w.name) again",
+        commands: [Shell.command(["kubectl", "-n", ns, "patch", "daemonset", w.name, "--type=json", "-p", #"[{"op":"remove","path":"/spec/template/spec/nodeSelector/csi-migrate~1paused"}]"#])],
+        expect: "its pods start on every node again")
+    case .suspend:
+      return StepText(
+        title: "Resume \(w.kind) \(ns)/\(w.name)",
+        commands: [Shell.command(["kubectl", "-n", ns, "patch", w.kubectlKind, w.name, "-p", #"{"spec":{"suspend":false}}"#]) + "  # or the recorded value"],
+        expect: "the next schedule (CronJob) or the remaining completions (Job) run")
+    case .deletePod:
+      return StepText(
+        title: "Create bare Pod \(ns)/\(w.name) again",
+        commands: recreatePod(w),
+        expect: "`pod/\(w.name) created`; it mounts the CSI volumes")
+    case .manual:
+      return StepText(
+        title: "Start \(w.kind) \(ns)/\(w.name) again by hand", commands: ["# start it the way its controller expects"],
+        expect: "its pods run")
+    }
+  }
+
+  func verifyStep(_ w: PlannedWorkload) -> StepText? {
+    switch w.kind {
+    case "Deployment", "StatefulSet", "DaemonSet":
+      return StepText(
+        title: "Verify \(w.kind) \(w.namespace)/\(w.name)",
+        commands: [Shell.command(["kubectl", "-n", w.namespace, "rollout", "status", "\(w.kubectlKind)/\(w.name)", "--timeout=\(Self.timeout)"])],
+        expect: "`successfully rolled out`; then check the application itself (logs, a read of known data)")
+    case "Pod":
+      return StepText(
+        title: "Verify Pod \(w.namespace)/\(w.name)",
+        commands: [Shell.command(["kubectl", "-n", w.namespace, "wait", "--for=condition=Ready", "pod/\(w.name)", "--timeout=\(Self.timeout)"])],
+        expect: "`condition met`")
+    default:
+      return nil
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import YAMLStream
+
+/// Every file of the plan directory but `backup/` (written while the input is read): the
+/// runbook, plan.json, migrate.sh and the manifests. Each file is handed out in pieces.
+public enum PlanDirectory {
+  /// Receives one file: its path inside the plan directory, whether it is executable, and a
+  /// function that writes its content through the callback it is given.
+  public typealias FileSink = (
+    _ path: String, _ executable: Bool, _ content: ((String) throws -> Void) throws -> Void
+  ) throws -> Void
+
+  public static func render(_ plan: Plan, into file: FileSink) throws {
+    try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) }
+    try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) }
+    try file(PlanPaths.script, true) { try ScriptRenderer(plan: plan).render($0) }
+    for c in plan.createdClasses {
+      guard let path = c.manifestPath, let manifest = c.manifest else { continue }
+      let yaml = try YAMLWriter().write(manifest)
+      try file(path, false) { try $0(String(decoding: yaml, as: UTF8.self)) }
+    }
+    for v in plan.volumes where v.action == .migrate {
+      let pv = try YAMLWriter().write(VolumeBuilder.persistentVolume(v))
+      try file(PlanPaths.persistentVolume(v.name), false) { try $0(String(decoding: pv, as: UTF8.self)) }
+      if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {
+        let yaml = try YAMLWriter().write(claim)
+        try file(PlanPaths.claim(pvc.key), false) { try $0(String(decoding: yaml, as: UTF8.self)) }
+      }
+    }
+  }
+
+  /// A backup file's content.
+  public static func backupYAML(_ value: YAMLValue) throws -> [UInt8] { try YAMLWriter().write(value) }
+}

@@ -1,0 +1,159 @@
+import YAMLStream
+
+/// plan.json: the plan, machine-readable (`apiVersion: csi-migrate/v1`, `kind: MigrationPlan`).
+/// The schema only grows. Written in pieces: one volume or step at a time.
+public struct PlanJSONRenderer {
+  public let plan: Plan
+  public init(plan: Plan) { self.plan = plan }
+
+  public func render(_ write: (String) throws -> Void) throws {
+    var head = "{\n"
+    let fields: [(String, YAMLValue)] = [
+      ("apiVersion", .string(Plan.apiVersion)),
+      ("kind", .string("MigrationPlan")),
+      ("generatedBy", .string("csi-migrate \(plan.toolVersion)")),
+      ("strategy", .string("static-same-names")),
+      ("inputs", .sequence(plan.inputs.map { .string($0) })),
+      ("namespaces", .sequence(plan.namespaces.map { .string($0) })),
+      ("summary", .mapping([
+        ("volumes", .int(plan.volumes.count)),
+        ("migrate", .int(plan.count(.migrate))),
+        ("blocked", .int(plan.count(.blocked))),
+        ("skipped", .int(plan.count(.skipped))),
+        ("groups", .int(plan.groups.count)),
+        ("storageClassesCreated", .int(plan.createdClasses.count)),
+        ("inlineVolumes", .int(plan.inline.count)),
+        ("existingCSIFileHandles", .int(plan.existingFileHandles)),
+      ])),
+      ("storageClasses", .sequence(plan.classes.map(classValue))),
+    ]
+    for (key, value) in fields {
+      head += "  "
+      JSONWriter.quote(key, into: &head)
+      head += ": "
+      JSONWriter.render(value, indent: 1, into: &head)
+      head += ",\n"
+    }
+    try write(head)
+    try array("volumes", plan.volumes.indices.lazy.map(volumeValue), write)
+    try write(",\n")
+    try array("workloads", plan.workloads.lazy.map(workloadValue), write)
+    try write(",\n")
+    try array("groups", plan.groups.lazy.map(groupValue), write)
+    try write(",\n")
+    try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
+    try write(",\n")
+    let preflight = plan.preflightSteps().enumerated().lazy.map { stepValue("P.\($0.offset + 1)", $0.element) }
+    let groups = plan.groups.indices.lazy.flatMap { g in
+      plan.steps(ofGroup: g).enumerated().lazy.map { stepValue("\(plan.groups[g].number).\($0.offset + 1)", $0.element) }
+    }
+    try array("steps", [AnySequence(preflight), AnySequence(groups)].joined(), write)
+    try write("\n}\n")
+  }
+
+  func array<S: Sequence>(_ key: String, _ items: S, _ write: (String) throws -> Void) throws where S.Element == YAMLValue {
+    var out = "  "
+    JSONWriter.quote(key, into: &out)
+    out += ": ["
+    var first = true
+    for item in items {
+      out += first ? "\n    " : ",\n    "
+      first = false
+      JSONWriter.render(item, indent: 2, into: &out)
+      if out.utf8.count > 1 << 16 {
+        try write(out)
+        out = ""
+      }
+    }
+    out += first ? "]" : "\n  ]"
+    try write(out)
+  }
+
+  func strings(_ s: [String]) -> YAMLValue { .sequence(s.map { .string($0) }) }
+
+  func classValue(_ c: PlannedClass) -> YAMLValue {
+    var m: [(String, YAMLValue)] = [
+      ("name", .string(c.name)), ("driver", .string(c.driver)), ("action", .string(c.action.rawValue)),
+      ("target", c.target.map { .string($0) } ?? .null), ("inInput", .bool(c.inDump)),
+    ]
+    if let reason = c.reason { m.append(("reason", .string(reason))) }
+    if let path = c.manifestPath { m.append(("manifest", .string(path))) }
+    if !c.changes.isEmpty { m.append(("changes", strings(c.changes))) }
+    return .mapping(m)
+  }
+
+  func volumeValue(_ i: Int) -> YAMLValue {
+    let v = plan.volumes[i]
+    var m: [(String, YAMLValue)] = [
+      ("name", .string(v.name)), ("uid", .string(v.pv.uid)), ("source", .string(v.sourceKind)),
+      ("action", .string(v.action.rawValue)),
+    ]
+    if let reason = v.reason { m.append(("reason", .string(reason))) }
+    if !v.remedy.isEmpty { m.append(("remedy", strings(v.remedy))) }
+    m.append(("claim", v.pv.claim.map { .mapping([("namespace", .string($0.namespace)), ("name", .string($0.name))]) } ?? .null))
+    m.append(("location", .string(v.pv.location.description)))
+    if v.action == .migrate {
+      m.append(("group", v.group.map { .int(plan.groups[$0].number) } ?? .null))
+      let workloads = v.group.map { plan.groups[$0].workloads.map { plan.workloads[$0].ref.display } } ?? []
+      m.append(("workloads", strings(workloads)))
+      m.append(("driver", .string(v.driver)))
+      m.append(("volumeHandle", .string(v.handle)))
+      m.append(("storageClassName", .mapping([("from", .string(v.pv.storageClassName ?? "")), ("to", .string(v.targetClass))])))
+      if let caching = v.cachingMode { m.append(("cachingMode", .string(caching))) }
+      m.append(("changes", strings(v.changes)))
+      m.append(("warnings", strings(v.warnings)))
+    }
+    m.append(("manifests", strings(v.manifestPaths)))
+    m.append(("backups", strings(v.backupPaths)))
+    return .mapping(m)
+  }
+
+  func workloadValue(_ w: PlannedWorkload) -> YAMLValue {
+    var m: [(String, YAMLValue)] = [
+      ("kind", .string(w.kind)), ("namespace", .string(w.namespace)), ("name", .string(w.name)),
+      ("inInput", .bool(w.inDump)), ("stop", .string(w.stop.rawValue)),
+      ("replicas", w.replicas.map { .int($0) } ?? .null), ("claims", strings(w.claims)), ("pods", strings(w.pods)),
+    ]
+    if let strategy = w.strategy { m.append(("strategy", .string(strategy))) }
+    if !w.templateChanges.isEmpty {
+      m.append(("claimTemplates", .sequence(w.templateChanges.map {
+        .mapping([("index", .int($0.index)), ("name", .string($0.name)), ("from", $0.from.map { .string($0) } ?? .null), ("to", .string($0.to))])
+      })))
+    }
+    m.append(("notes", strings(w.notes)))
+    return .mapping(m)
+  }
+
+  func groupValue(_ g: MigrationGroup) -> YAMLValue {
+    .mapping([
+      ("number", .int(g.number)), ("namespace", .string(g.namespace)),
+      ("workloads", strings(g.workloads.map { plan.workloads[$0].ref.display })),
+      ("volumes", strings(g.volumes.map { plan.volumes[$0].name })),
+    ])
+  }
+
+  func inlineValue(_ v: PlannedInlineVolume) -> YAMLValue {
+    var m: [(String, YAMLValue)] = [
+      ("workload", .mapping([("kind", .string(v.workload.kind)), ("namespace", .string(v.workload.namespace)), ("name", .string(v.workload.name))])),
+      ("volume", .string(v.volume)), ("source", .string(v.sourceKind)),
+      ("action", .string(v.blocked == nil ? "manual" : "blocked")),
+      ("location", .string(v.location.description)),
+    ]
+    if let blocked = v.blocked { m.append(("reason", .string(blocked))) }
+    m.append(("instructions", strings(v.instructions)))
+    if let replacement = v.replacement { m.append(("replacement", replacement)) }
+    return .mapping(m)
+  }
+
+  func stepValue(_ id: String, _ s: Step) -> YAMLValue {
+    var m: [(String, YAMLValue)] = [("id", .string(id)), ("group", .int(s.group)), ("action", .string(s.action.rawValue))]
+    if let i = s.volume { m.append(("volume", .string(plan.volumes[i].name))) }
+    if let i = s.workload { m.append(("workload", .string(plan.workloads[i].ref.display))) }
+    if let i = s.storageClass { m.append(("storageClass", .string(plan.classes[i].target ?? plan.classes[i].name))) }
+    m.append(("title", .string(s.title)))
+    m.append(("commands", strings(s.commands)))
+    m.append(("expect", .string(s.expect)))
+    m.append(("rollback", strings(s.rollback)))
+    return .mapping(m)
+  }
+}

@@ -1,0 +1,223 @@
+import ArgumentParser
+import MigrationCore
+import YAMLStream
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Write the migration plan of one cluster: runbook, plan.json, migrate.sh, manifests and backups.",
+    discussion: """
+      Reads one cluster's objects (all inputs together) and writes the plan directory atomically:
+        RUNBOOK.md    the steps, with commands, expected outcomes, waits and rollbacks
+        plan.json     the same plan, machine-readable (csi-migrate/v1 MigrationPlan)
+        migrate.sh    runs the runbook: dry run unless --apply; resumes where it stopped
+        manifests/    CSI StorageClasses, PersistentVolumes and claims (kubectl apply -f ready)
+        backup/       the original objects, cleaned for kubectl apply (rollback)
+      Nothing is read from or written to the cluster.
+
+      Example:
+        kubectl get pv,pvc,sc,pods,deploy,sts,ds,job,cronjob -A -o yaml | csi-migrate plan --out plan
+      """)
+
+  @OptionGroup var input: InputOptions
+
+  @Option(name: .long, help: ArgumentHelp("Directory to write the plan to (must not exist, or be empty).", valueName: "dir"))
+  var out: String
+
+  @Option(name: [.customShort("n"), .customLong("namespace")], help: "Plan only claims in this namespace (repeatable).")
+  var namespaces: [String] = []
+
+  @Flag(help: "Replace an existing, non-empty --out directory.")
+  var force = false
+
+  func run() throws {
+    let target = Self.trimmedSlashes(out)
+    guard !target.isEmpty else {
+      Output.shared.error("csi-migrate: error: --out needs a directory name")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    let state = Files.state(target)
+    if state == .file {
+      Output.shared.error("csi-migrate: error: --out \(target) exists and is not a directory")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    if state == .nonEmptyDirectory && !force {
+      Output.shared.error("csi-migrate: error: --out \(target) exists and is not empty; choose another directory or pass --force to replace it")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    let paths = try input.expanded()
+    let temp = Files.sibling(of: target, tag: "tmp")
+    try Files.makeDirectory(temp)
+    do {
+      let plan = try Self.write(paths: paths, into: temp, namespaces: Set(namespaces))
+      try Files.replace(target, with: temp, state: state)
+      Self.summary(plan, target)
+    } catch {
+      Files.removeTree(temp)
+      throw error
+    }
+  }
+
+  /// Reads every input, writing backups as objects stream by, then writes the rest of the plan.
+  static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
+    var planner = Planner(
+      options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version))
+    var written: [String] = []
+    try Pipeline.read(paths) { _, _, tree, object, _ in
+      try planner.add(object, tree: tree)
+      if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
+      if let backup = Backup.file(for: object, tree: tree) {
+        let bytes = try PlanDirectory.backupYAML(backup.value)
+        try Files.write(dir + "/" + backup.path, executable: false) { try $0(bytes) }
+        written.append(backup.path)
+      }
+    }
+    let plan = planner.plan()
+    let kept = Backup.kept(by: plan)
+    for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
+    try PlanDirectory.render(plan) { path, executable, content in
+      try Files.write(dir + "/" + path, executable: executable) { sink in
+        try withoutActuallyEscaping(sink) { append in try content { try append(Array($0.utf8)) } }
+      }
+    }
+    return plan
+  }
+
+  static func summary(_ plan: Plan, _ dir: String) {
+    var line = "plan written to \(dir): \(plan.count(.migrate)) volume(s) to migrate in \(plan.groups.count) group(s)"
+    if plan.count(.blocked) > 0 { line += ", \(plan.count(.blocked)) blocked" }
+    if plan.count(.skipped) > 0 { line += ", \(plan.count(.skipped)) outside the selected namespaces" }
+    if !plan.inline.isEmpty { line += ", \(plan.inline.count) inline volume(s) to edit by hand" }
+    Output.shared.error(line)
+    Output.shared.error("next: read \(dir)/RUNBOOK.md, then run \(dir)/migrate.sh --context <kube-context> (a dry run)")
+  }
+
+  static func trimmedSlashes(_ path: String) -> String {
+    var p = Substring(path)
+    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+    return String(p)
+  }
+}
+
+/// The few file-system operations the plan needs, on POSIX calls.
+enum Files {
+  enum State { case missing, emptyDirectory, nonEmptyDirectory, file }
+
+  static func errorText() -> String { String(cString: strerror(errno)).lowercased() }
+
+  static func state(_ path: String) -> State {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return .missing }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .file }
+    return entries(path).isEmpty ? .emptyDirectory : .nonEmptyDirectory
+  }
+
+  static func entries(_ path: String) -> [String] {
+    guard let dir = opendir(path) else { return [] }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
+  /// A new name next to `path` (same directory, so the same file system: rename is atomic).
+  static func sibling(of path: String, tag: String) -> String {
+    let slash = path.lastIndex(of: "/")
+    let parent = slash.map { String(path[..<$0]) } ?? ""
+    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let prefix = slash == nil ? "" : (parent.isEmpty ? "/" : parent + "/")
+    return "\(prefix).\(base).\(tag)-\(getpid())"
+  }
+
+  static func makeDirectory(_ path: String) throws {
+    guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+      throw InputError("cannot create directory: \(errorText())", file: path)
+    }
+  }
+
+  static func makeParents(_ path: String) throws {
+    var current = ""
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    for (i, part) in parts.enumerated() {
+      current += (i == 0 ? "" : "/") + part
+      if current.isEmpty { continue }
+      try makeDirectory(current)
+    }
+  }
+
+  /// Writes a file, creating its directories; `content` gets a function that appends bytes.
+  static func write(_ path: String, executable: Bool, _ content: (([UInt8]) throws -> Void) throws -> Void) throws {
+    try makeParents(path)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, executable ? 0o755 : 0o644)
+    guard fd >= 0 else { throw InputError("cannot write: \(errorText())", file: path) }
+    defer { close(fd) }
+    var buffer: [UInt8] = []
+    func flush() throws {
+      var offset = 0
+      while offset < buffer.count {
+        let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw InputError("cannot write: \(errorText())", file: path)
+        }
+        offset += n
+      }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    try content { bytes in
+      buffer.append(contentsOf: bytes)
+      if buffer.count >= 1 << 16 { try flush() }
+    }
+    try flush()
+  }
+
+  static func remove(_ path: String) { unlink(path) }
+
+  static func removeTree(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+      for name in entries(path) { removeTree(path + "/" + name) }
+      rmdir(path)
+    } else {
+      unlink(path)
+    }
+  }
+
+  /// Puts `temp` in place of `target`: a plain rename when there is nothing there; with an
+  /// existing directory, move it aside first, then delete it once the new one is in place.
+  static func replace(_ target: String, with temp: String, state: State) throws {
+    switch state {
+    case .missing:
+      break
+    case .emptyDirectory:
+      guard rmdir(target) == 0 else { throw InputError("cannot replace: \(errorText())", file: target) }
+    case .nonEmptyDirectory:
+      let old = sibling(of: target, tag: "old")
+      guard rename(target, old) == 0 else { throw InputError("cannot move the old plan aside: \(errorText())", file: target) }
+      guard rename(temp, target) == 0 else {
+        let text = errorText()
+        _ = rename(old, target)
+        throw InputError("cannot move the new plan into place: \(text)", file: target)
+      }
+      removeTree(old)
+      return
+    case .file:
+      throw InputError("exists and is not a directory", file: target)
+    }
+    guard rename(temp, target) == 0 else { throw InputError("cannot move the new plan into place: \(errorText())", file: target) }
+  }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The generated migrate.sh, run against Fixtures/tools/fake_kubectl.py: a kubectl stand-in
+/// that keeps the demo cluster in a JSON file and records data loss (a claim deleted while its
+/// volume is Delete). Skipped where python3 with PyYAML is missing.
+@Suite struct MigrateScriptTests {
+  let root = packageRoot.path
+
+  static let available: Bool = {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import yaml"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+  }()
+
+  struct Cluster {
+    let dir: String
+    var state: String { dir + "/state.json" }
+    var log: String { dir + "/kubectl.log" }
+    var plan: String { dir + "/plan" }
+
+    func script(_ arguments: [String], fail: String? = nil) throws -> (status: Int32, output: String) {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/bin/bash")
+      p.arguments = [plan + "/migrate.sh"] + arguments
+      var env = ProcessInfo.processInfo.environment
+      env["PATH"] = dir + "/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
+      env["FAKE_KUBECTL_STATE"] = state
+      env["FAKE_KUBECTL_LOG"] = log
+      env["FAKE_KUBECTL_DUMP"] = fixture("demo/cluster.json").path
+      env["FAKE_KUBECTL_FAIL"] = fail
+      p.environment = env
+      let pipe = Pipe()
+      p.standardOutput = pipe
+      p.standardError = pipe
+      try p.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      p.waitUntilExit()
+      return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// kubectl calls that change the cluster, since the log was last cleared.
+    func mutations() throws -> [String] {
+      let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+      return text.split(separator: "\n").map(String.init).filter { line in
+        let verbs = ["patch", "delete", "apply", "create", "scale"]
+        return verbs.contains { line.contains(" \($0) ") } && !line.contains("--local")
+      }
+    }
+
+    func clearLog() throws { try "".write(toFile: log, atomically: true, encoding: .utf8) }
+
+    func objects() throws -> [String: [String: Any]] {
+      let data = try Data(contentsOf: URL(fileURLWithPath: state))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let objects = try #require(json["objects"] as? [String: [String: Any]])
+      return Dictionary(uniqueKeysWithValues: objects.map { ($0.key.replacingOccurrences(of: "\u{1F}", with: "/"), $0.value) })
+    }
+  }
+
+  func cluster() throws -> Cluster {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csi-migrate-script-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir + "/bin", withIntermediateDirectories: true)
+    let wrapper = "#!/bin/sh\nexec python3 \(fixture("tools/fake_kubectl.py").path) \"$@\"\n"
+    try wrapper.write(toFile: dir + "/bin/kubectl", atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/kubectl")
+    let result = try run(["plan", "Fixtures/demo/cluster.yaml", "--out", dir + "/plan"], in: root)
+    #expect(result.status == 0)
+    return Cluster(dir: dir)
+  }
+
+  func spec(_ object: [String: Any]?) -> [String: Any] { object?["spec"] as? [String: Any] ?? [:] }
+
+  @Test(.enabled(if: available)) func aDryRunChangesNothing() throws {
+    let c = try cluster()
+    let dry = try c.script(["--context", "fake"])
+    #expect(dry.status == 0, "\(dry.output)")
+    #expect(dry.output.contains("would run: kubectl --context fake patch pv pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325 -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'"))
+    #expect(try c.mutations().isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: c.plan + "/state"), "a dry run records nothing")
+  }
+
+  @Test(.enabled(if: available)) func applyMigratesStopsAtAFailureResumesAndThenHasNothingToDo() throws {
+    let c = try cluster()
+    let failing = "apply -f \(c.plan)/manifests/persistentvolumeclaims/shop.data-db-1.yaml"
+    let first = try c.script(["--context", "fake", "--apply"], fail: failing)
+    #expect(first.status == 1)
+    #expect(first.output.contains("stopped at step 1.20"))
+    #expect(!first.output.contains("[1.21]"), "nothing runs after the failure")
+
+    let second = try c.script(["--context", "fake", "--apply"])
+    #expect(second.status == 0, "\(second.output)")
+    #expect(second.output.contains("done: every step of the plan is complete"))
+    let log = try String(contentsOfFile: c.log, encoding: .utf8)
+    #expect(!log.contains("DATA LOST"), "a claim was deleted while its volume was Delete")
+
+    let objects = try c.objects()
+    for (name, driver) in [
+      ("pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325", "disk.csi.azure.com"), ("pvc-5d96cf7f-265b-4da9-8f0c-26ef4243ed52", "disk.csi.azure.com"),
+      ("pvc-9823beb1-e6ba-4ad7-8de4-5321ad915a36", "file.csi.azure.com"), ("pv-web-uploads", "disk.csi.azure.com"),
+    ] {
+      let pv = objects["PersistentVolume//\(name)"]
+      #expect((spec(pv)["csi"] as? [String: Any])?["driver"] as? String == driver, "\(name)")
+      #expect((pv?["status"] as? [String: Any])?["phase"] as? String == "Bound", "\(name)")
+    }
+    #expect(objects["PersistentVolume//legacy-data"].map { spec($0)["azureDisk"] != nil } == true, "blocked volumes are left alone")
+    #expect(spec(objects["StatefulSet/shop/db"])["replicas"] as? Int == 2)
+    #expect(spec(objects["Deployment/shop/media"])["replicas"] as? Int == 2)
+    #expect(spec(objects["Deployment/web/web"])["replicas"] as? Int == 1)
+    let templates = spec(objects["StatefulSet/shop/db"])["volumeClaimTemplates"] as? [[String: Any]]
+    #expect((templates?.first?["spec"] as? [String: Any])?["storageClassName"] as? String == "managed-csi")
+
+    try c.clearLog()
+    let third = try c.script(["--context", "fake", "--apply"])
+    #expect(third.status == 0)
+    #expect(try c.mutations().isEmpty, "a finished plan changes nothing when run again")
+  }
+
+  @Test(.enabled(if: available)) func anotherClusterIsRefusedBeforeAnyChange() throws {
+    let c = try cluster()
+    // Seed the fake with the demo, then make one volume a different object (another uid).
+    _ = try c.script(["--context", "fake"])
+    var text = try String(contentsOfFile: c.state, encoding: .utf8)
+    text = text.replacingOccurrences(of: "d1784030-35c9-48c4-a68d-c8f46a423cf9", with: "00000000-0000-0000-0000-000000000000")
+    try text.write(toFile: c.state, atomically: true, encoding: .utf8)
+    try c.clearLog()
+    let result = try c.script(["--context", "fake", "--apply"])
+    #expect(result.status == 1)
+    #expect(result.output.contains("the dump had d1784030-35c9-48c4-a68d-c8f46a423cf9"))
+    #expect(try c.mutations().isEmpty)
+  }
+
+  @Test(.enabled(if: available)) func theFakeNoticesDataLoss() throws {
+    // Without the Retain step, deleting the claim of a Delete volume loses the share: the
+    // fake must see it, or the test above proves nothing.
+    let c = try cluster()
+    _ = try c.script(["--context", "fake"])
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: c.dir + "/bin/kubectl")
+    p.arguments = ["--context", "fake", "-n", "shop", "delete", "pvc", "data-db-0"]
+    p.environment = ["FAKE_KUBECTL_STATE": c.state, "FAKE_KUBECTL_LOG": c.log, "PATH": "/usr/bin:/bin"]
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    let objects = try c.objects()
+    #expect(objects["PersistentVolumeClaim/shop/data-db-0"] != nil, "a pod uses it: Terminating, not gone")
+    #expect(!(try String(contentsOfFile: c.log, encoding: .utf8)).contains("DATA LOST"))
+    let web = Process()
+    web.executableURL = URL(fileURLWithPath: c.dir + "/bin/kubectl")
+    web.arguments = ["--context", "fake", "-n", "shop", "scale", "deployment/media", "--replicas=0"]
+    web.environment = p.environment
+    web.standardOutput = FileHandle.nullDevice
+    try web.run()
+    web.waitUntilExit()
+    let delete = Process()
+    delete.executableURL = URL(fileURLWithPath: c.dir + "/bin/kubectl")
+    delete.arguments = ["--context", "fake", "-n", "shop", "delete", "pvc", "shared-media"]
+    delete.environment = p.environment
+    delete.standardOutput = FileHandle.nullDevice
+    try delete.run()
+    delete.waitUntilExit()
+    #expect((try String(contentsOfFile: c.log, encoding: .utf8)).contains("DATA LOST"))
+  }
+}
