@@ -6,12 +6,13 @@ import YAMLStream
 #endif
 
 /// Runs one input through everything that reads untrusted bytes: the reader, the decoder at both
-/// levels of detail, the classifier, the translator and the report renderers. Any crash, hang or
+/// levels of detail, the classifier, the translator, the planner and every renderer. Any crash, hang or
 /// runaway allocation here is a bug.
 func exercise(_ bytes: [UInt8]) {
   let limits = ReaderLimits()
   guard let reader = try? ObjectReader(source: InputSource(bytes: bytes, name: "fuzz"), limits: limits) else { return }
   var inventory = Inventory(input: 0, name: "fuzz")
+  var planner = Planner()
   var documents: [YAMLValue] = []
   while true {
     let tree: ObjectTree
@@ -27,6 +28,8 @@ func exercise(_ bytes: [UInt8]) {
     guard let object = try? full.decode() else { continue }
     _ = try? lean.decode()
     inventory.add(object, decodeFindings: full.findings)
+    _ = try? planner.add(object, tree: tree)
+    _ = Backup.file(for: object, tree: tree).map { try? PlanDirectory.backupYAML($0.value) }
     let value = tree.value(at: tree.root)
     switch object {
     case .persistentVolume: _ = Translator.translatePersistentVolume(value)
@@ -48,6 +51,8 @@ func exercise(_ bytes: [UInt8]) {
     try? ScanRenderer().render(report, as: format) { _ = $0 }
   }
   _ = try? YAMLWriter().write(documents: documents)
+  // The whole plan directory, rendered to nowhere.
+  try? PlanDirectory.render(planner.plan()) { _, _, content in try content { _ = $0 } }
 }
 
 #if FUZZING

@@ -168,7 +168,10 @@ enum Files {
     func flush() throws {
       var offset = 0
       while offset < buffer.count {
-        let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
+        let n = buffer.withUnsafeBytes { raw -> Int in
+          guard let base = raw.baseAddress else { return 0 }
+          return Glibc.write(fd, base + offset, buffer.count - offset)
+        }
         if n < 0 {
           if errno == EINTR { continue }
           throw InputError("cannot write: \(errorText())", file: path)
