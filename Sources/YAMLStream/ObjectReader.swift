@@ -44,8 +44,8 @@ public final class ObjectReader {
   /// Output line (0-based) whose columns are shifted by JSON framing, and by how much.
   private var shiftedLine = -1
   private var columnShift = 0
-  private var root: Builder
-  private var item: Builder
+  private let root: Builder
+  private let item: Builder
 
   public init(source: InputSource, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
     self.source = source

@@ -10,12 +10,12 @@
 /// arena holding every scalar. Built once per object (two allocations), so reading a dump costs
 /// per object, not per scalar. Keys are compared as bytes, never turned into `String`s.
 public struct ObjectTree: Sendable {
-  public enum Kind: UInt8, Sendable { case scalar, mapping, sequence }
+  public enum Kind: UInt8, Sendable, BitwiseCopyable { case scalar, mapping, sequence }
 
   /// How a scalar was written; a plain scalar may be a number, bool or null, a quoted one is text.
-  public enum Style: UInt8, Sendable { case plain, quoted, block }
+  public enum Style: UInt8, Sendable, BitwiseCopyable { case plain, quoted, block }
 
-  public struct Node: Sendable {
+  public struct Node: Sendable, BitwiseCopyable {
     public var kind: Kind
     public var style: Style
     /// Scalars: first byte in `bytes`. Containers: index one past the last descendant.

@@ -100,6 +100,7 @@ enum Pipeline {
           file: path)
       }
     }
+    Output.shared.commit()
   }
 }
 

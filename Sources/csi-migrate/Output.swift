@@ -16,15 +16,24 @@ final class Output: @unchecked Sendable {
   private var buffer: [UInt8] = []
   private var spill: UnsafeMutablePointer<FILE>?
   private static let spillThreshold = 1 << 20
+  /// Set once every input has been read: nothing can turn the result into bad input any more,
+  /// so output goes straight to stdout from then on.
+  private var committed = false
 
   func write(_ text: String) {
     buffer.append(contentsOf: text.utf8)
-    if buffer.count >= Self.spillThreshold { spillBuffer() }
+    if buffer.count >= Self.spillThreshold { committed ? flush() : spillBuffer() }
   }
 
   func write(bytes: [UInt8]) {
     buffer.append(contentsOf: bytes)
-    if buffer.count >= Self.spillThreshold { spillBuffer() }
+    if buffer.count >= Self.spillThreshold { committed ? flush() : spillBuffer() }
+  }
+
+  /// Every input has been read without error: release what was held and write directly from now on.
+  func commit() {
+    committed = true
+    flush()
   }
 
   private func spillBuffer() {
