@@ -34,6 +34,9 @@ public struct Inventory: Sendable {
   }
 
   public mutating func add(_ object: KubeObject, decodeFindings: [Finding] = []) {
+    let start = findings.count
+    // Objects arrive in input order: sorting each object's few findings keeps the list sorted.
+    defer { if findings.count - start > 1 { findings[start...].sort(by: Finding.ordered) } }
     totals.objects.total += 1
     findings.append(contentsOf: decodeFindings)
     switch object {
@@ -181,6 +184,8 @@ public struct Inventory: Sendable {
   public mutating func finish() {
     guard !finished else { return }
     finished = true
+    let streamed = findings.count
+    defer { sortFindings(streamed: streamed) }
     if let (ref, origin) = firstSecret {
       let count = totals.objects.secrets
       add(.secretInInput, ref, origin, nil,
@@ -231,7 +236,32 @@ public struct Inventory: Sendable {
     statefulSets = []
     inlineWorkloads = []
     controllers = []
-    findings.sort(by: Finding.ordered)
+  }
+
+  /// Puts the findings in order: those found while streaming are usually sorted already, so
+  /// only the few added at the end are sorted and merged in (a full sort copies every finding).
+  private mutating func sortFindings(streamed: Int) {
+    let head = findings[..<streamed]
+    guard zip(head, head.dropFirst()).allSatisfy({ !Finding.ordered($1, $0) }) else {
+      findings.sort(by: Finding.ordered)
+      return
+    }
+    guard streamed < findings.count else { return }
+    // Merge from the back, in place: no second copy of a list that can be large.
+    let tail = findings[streamed...].sorted(by: Finding.ordered)
+    var i = streamed - 1
+    var j = tail.count - 1
+    var k = findings.count - 1
+    while j >= 0 {
+      if i >= 0 && Finding.ordered(tail[j], findings[i]) {
+        findings[k] = findings[i]
+        i -= 1
+      } else {
+        findings[k] = tail[j]
+        j -= 1
+      }
+      k -= 1
+    }
   }
 }
 
