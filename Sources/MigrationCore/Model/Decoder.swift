@@ -77,13 +77,13 @@ public struct Decoder {
   /// Invalid fields reported per object; past this, one more finding says the rest were not listed.
   static let maxInvalidFields = 10
 
-  private mutating func invalid(_ i: Index, _ field: String, expected: String) {
+  private mutating func invalid(_ i: Index, _ field: @autoclosure () -> String, expected: String) {
     let count = findings.count { $0.rule == .invalidField }
     if count > Self.maxInvalidFields { return }
     let message =
       count == Self.maxInvalidFields
       ? "more fields of this object have the wrong type; they are ignored and not listed"
-      : "\(field) should be \(expected); ignored"
+      : "\(field()) should be \(expected); ignored"
     findings.append(Finding(.invalidField, ref, at: tree.location(i), input: input, message))
   }
 
@@ -93,59 +93,59 @@ public struct Decoder {
   }
 
   /// A scalar as text; a collection is reported and ignored.
-  mutating func string(_ i: Index?, _ field: String) -> String? {
+  mutating func string(_ i: Index?, _ field: @autoclosure () -> String) -> String? {
     guard let i else { return nil }
     if tree.kind(i) != .scalar {
-      invalid(i, field, expected: "a string")
+      invalid(i, field(), expected: "a string")
       return nil
     }
     return tree.string(i)
   }
 
-  mutating func bool(_ i: Index?, _ field: String) -> Bool? {
+  mutating func bool(_ i: Index?, _ field: @autoclosure () -> String) -> Bool? {
     guard let i, !tree.isNull(i) else { return nil }
     if let b = tree.bool(i) { return b }
-    invalid(i, field, expected: "true or false")
+    invalid(i, field(), expected: "true or false")
     return nil
   }
 
-  mutating func int(_ i: Index?, _ field: String) -> Int? {
+  mutating func int(_ i: Index?, _ field: @autoclosure () -> String) -> Int? {
     guard let i, !tree.isNull(i) else { return nil }
     if let n = tree.int(i) { return n }
-    invalid(i, field, expected: "an integer")
+    invalid(i, field(), expected: "an integer")
     return nil
   }
 
-  mutating func mapping(_ i: Index?, _ field: String) -> Index? {
+  mutating func mapping(_ i: Index?, _ field: @autoclosure () -> String) -> Index? {
     guard let i, !tree.isNull(i) else { return nil }
     if tree.kind(i) == .mapping { return i }
-    invalid(i, field, expected: "a mapping")
+    invalid(i, field(), expected: "a mapping")
     return nil
   }
 
-  mutating func sequence(_ i: Index?, _ field: String) -> Index? {
+  mutating func sequence(_ i: Index?, _ field: @autoclosure () -> String) -> Index? {
     guard let i, !tree.isNull(i) else { return nil }
     if tree.kind(i) == .sequence { return i }
-    invalid(i, field, expected: "a list")
+    invalid(i, field(), expected: "a list")
     return nil
   }
 
-  mutating func strings(_ i: Index?, _ field: String) -> [String] {
-    guard let list = sequence(i, field) else { return [] }
+  mutating func strings(_ i: Index?, _ field: @autoclosure () -> String) -> [String] {
+    guard let list = sequence(i, field()) else { return [] }
     var result: [String] = []
     for item in tree.children(list) {
-      if let s = string(item, field) { result.append(s) }
+      if let s = string(item, field()) { result.append(s) }
     }
     return result
   }
 
-  mutating func stringMap(_ i: Index?, _ field: String, keep: ((String) -> Bool)? = nil) -> [String: String] {
-    guard let map = mapping(i, field) else { return [:] }
+  mutating func stringMap(_ i: Index?, _ field: @autoclosure () -> String, keep: ((String) -> Bool)? = nil) -> [String: String] {
+    guard let map = mapping(i, field()) else { return [:] }
     var result: [String: String] = [:]
     for (k, v) in tree.pairs(map) {
       guard let key = tree.text(k) else { continue }
       if let keep, !keep(key) { continue }
-      if let value = string(v, "\(field).\(key)") { result[key] = value }
+      if let value = string(v, "\(field()).\(key)") { result[key] = value }
     }
     return result
   }
@@ -190,44 +190,51 @@ public struct Decoder {
 
   // MARK: - Volume sources
 
-  mutating func azureDisk(_ i: Index, _ field: String) -> AzureDiskSource {
-    guard let d = mapping(i, field) else { return AzureDiskSource() }
+  mutating func azureDisk(_ i: Index, _ field: @autoclosure () -> String) -> AzureDiskSource {
+    guard let d = mapping(i, field()) else { return AzureDiskSource() }
+    if !full {
+      // Classification reads the disk's kind, URI (blob or managed) and caching mode only.
+      return AzureDiskSource(
+        diskURI: string(tree.value(d, "diskURI"), "\(field()).diskURI"),
+        cachingMode: presentString(tree.value(d, "cachingMode"), "\(field()).cachingMode"),
+        kind: string(tree.value(d, "kind"), "\(field()).kind"))
+    }
     return AzureDiskSource(
-      diskName: string(tree.value(d, "diskName"), "\(field).diskName"),
-      diskURI: string(tree.value(d, "diskURI"), "\(field).diskURI"),
-      cachingMode: presentString(tree.value(d, "cachingMode"), "\(field).cachingMode"),
-      fsType: presentString(tree.value(d, "fsType"), "\(field).fsType"),
-      readOnly: bool(tree.value(d, "readOnly"), "\(field).readOnly"),
-      kind: string(tree.value(d, "kind"), "\(field).kind"))
+      diskName: string(tree.value(d, "diskName"), "\(field()).diskName"),
+      diskURI: string(tree.value(d, "diskURI"), "\(field()).diskURI"),
+      cachingMode: presentString(tree.value(d, "cachingMode"), "\(field()).cachingMode"),
+      fsType: presentString(tree.value(d, "fsType"), "\(field()).fsType"),
+      readOnly: bool(tree.value(d, "readOnly"), "\(field()).readOnly"),
+      kind: string(tree.value(d, "kind"), "\(field()).kind"))
   }
 
   /// A string field whose presence matters: `fsType: ""` is present and empty, not absent.
-  mutating func presentString(_ i: Index?, _ field: String) -> String? {
+  mutating func presentString(_ i: Index?, _ field: @autoclosure () -> String) -> String? {
     guard let i else { return nil }
     if tree.kind(i) == .scalar && tree.style(i) != .plain { return tree.text(i) }
     if tree.kind(i) == .scalar && tree.isNull(i) { return nil }
-    return string(i, field)
+    return string(i, field())
   }
 
-  mutating func azureFile(_ i: Index, _ field: String) -> AzureFileSource {
-    guard let f = mapping(i, field) else { return AzureFileSource() }
+  mutating func azureFile(_ i: Index, _ field: @autoclosure () -> String) -> AzureFileSource {
+    guard let f = mapping(i, field()) else { return AzureFileSource() }
     return AzureFileSource(
-      secretName: string(tree.value(f, "secretName"), "\(field).secretName"),
-      shareName: string(tree.value(f, "shareName"), "\(field).shareName"),
-      secretNamespace: presentString(tree.value(f, "secretNamespace"), "\(field).secretNamespace"),
-      readOnly: bool(tree.value(f, "readOnly"), "\(field).readOnly"))
+      secretName: string(tree.value(f, "secretName"), "\(field()).secretName"),
+      shareName: string(tree.value(f, "shareName"), "\(field()).shareName"),
+      secretNamespace: presentString(tree.value(f, "secretNamespace"), "\(field()).secretNamespace"),
+      readOnly: bool(tree.value(f, "readOnly"), "\(field()).readOnly"))
   }
 
-  mutating func csi(_ i: Index, _ field: String) -> CSISource {
-    guard let c = mapping(i, field) else { return CSISource(driver: "", volumeHandle: "") }
-    if !full { return CSISource(driver: string(tree.value(c, "driver"), "\(field).driver") ?? "", volumeHandle: "") }
+  mutating func csi(_ i: Index, _ field: @autoclosure () -> String) -> CSISource {
+    guard let c = mapping(i, field()) else { return CSISource(driver: "", volumeHandle: "") }
+    if !full { return CSISource(driver: string(tree.value(c, "driver"), "\(field()).driver") ?? "", volumeHandle: "") }
     var source = CSISource(
-      driver: string(tree.value(c, "driver"), "\(field).driver") ?? "",
-      volumeHandle: string(tree.value(c, "volumeHandle"), "\(field).volumeHandle") ?? "",
-      fsType: presentString(tree.value(c, "fsType"), "\(field).fsType"),
-      readOnly: bool(tree.value(c, "readOnly"), "\(field).readOnly"),
-      volumeAttributes: stringMap(tree.value(c, "volumeAttributes"), "\(field).volumeAttributes"))
-    if let ref = mapping(tree.value(c, "nodeStageSecretRef"), "\(field).nodeStageSecretRef") {
+      driver: string(tree.value(c, "driver"), "\(field()).driver") ?? "",
+      volumeHandle: string(tree.value(c, "volumeHandle"), "\(field()).volumeHandle") ?? "",
+      fsType: presentString(tree.value(c, "fsType"), "\(field()).fsType"),
+      readOnly: bool(tree.value(c, "readOnly"), "\(field()).readOnly"),
+      volumeAttributes: stringMap(tree.value(c, "volumeAttributes"), "\(field()).volumeAttributes"))
+    if let ref = mapping(tree.value(c, "nodeStageSecretRef"), "\(field()).nodeStageSecretRef") {
       source.nodeStageSecretRef = SecretRef(
         name: string(tree.value(ref, "name"), "nodeStageSecretRef.name") ?? "",
         namespace: string(tree.value(ref, "namespace"), "nodeStageSecretRef.namespace") ?? "")
@@ -241,17 +248,17 @@ public struct Decoder {
   ]
 
   /// The volume source of a PV spec or a pod volume mapping.
-  mutating func volumeSource(_ m: Index, _ field: String, skipping: Set<String>) -> (VolumeSource, SourcePosition) {
+  mutating func volumeSource(_ m: Index, _ field: @autoclosure () -> String, skipping: Set<String>) -> (VolumeSource, SourcePosition) {
     var fallback: (VolumeSource, SourcePosition)?
     for (k, v) in tree.pairs(m) {
       // `azureDisk: null` (as some tools write unset sources) is no source at all.
       if tree.isNull(v) { continue }
-      if tree.scalarIs(k, "azureDisk") { return (.azureDisk(azureDisk(v, "\(field).azureDisk")), tree.position(k)) }
-      if tree.scalarIs(k, "azureFile") { return (.azureFile(azureFile(v, "\(field).azureFile")), tree.position(k)) }
-      if tree.scalarIs(k, "csi") { return (.csi(csi(v, "\(field).csi")), tree.position(k)) }
+      if tree.scalarIs(k, "azureDisk") { return (.azureDisk(azureDisk(v, "\(field()).azureDisk")), tree.position(k)) }
+      if tree.scalarIs(k, "azureFile") { return (.azureFile(azureFile(v, "\(field()).azureFile")), tree.position(k)) }
+      if tree.scalarIs(k, "csi") { return (.csi(csi(v, "\(field()).csi")), tree.position(k)) }
       if tree.scalarIs(k, "persistentVolumeClaim") {
-        let claim = mapping(v, "\(field).persistentVolumeClaim").flatMap {
-          string(tree.value($0, "claimName"), "\(field).persistentVolumeClaim.claimName")
+        let claim = mapping(v, "\(field()).persistentVolumeClaim").flatMap {
+          string(tree.value($0, "claimName"), "\(field()).persistentVolumeClaim.claimName")
         }
         return (.claim(claim ?? ""), tree.position(k))
       }
@@ -262,17 +269,17 @@ public struct Decoder {
     return fallback ?? (.other(""), tree.position(m))
   }
 
-  mutating func nodeSelectorTerms(_ terms: Index?, _ field: String, key: StaticString = "matchExpressions")
+  mutating func nodeSelectorTerms(_ terms: Index?, _ field: @autoclosure () -> String, key: StaticString = "matchExpressions")
     -> [[NodeSelectorRequirement]]
   {
-    guard let list = sequence(terms, field) else { return [] }
+    guard let list = sequence(terms, field()) else { return [] }
     var result: [[NodeSelectorRequirement]] = []
     for term in tree.children(list) {
-      guard let t = mapping(term, "\(field)[]") else { continue }
+      guard let t = mapping(term, "\(field())[]") else { continue }
       var requirements: [NodeSelectorRequirement] = []
-      if let expressions = sequence(tree.value(t, key), "\(field)[].\(key)") {
+      if let expressions = sequence(tree.value(t, key), "\(field())[].\(key)") {
         for e in tree.children(expressions) {
-          guard let expr = mapping(e, "\(field)[].\(key)[]") else { continue }
+          guard let expr = mapping(e, "\(field())[].\(key)[]") else { continue }
           let keyNode = tree.value(expr, "key")
           if !full {
             // Classification only asks whether deprecated keys are used.
