@@ -53,9 +53,19 @@ public enum JSONWriter {
     for _ in 0..<level { out += "  " }
   }
 
+  /// True when `s` holds a byte JSON must escape (or the lead byte of U+2028/U+2029).
+  @inline(__always)
+  static func needsEscaping(_ s: String) -> Bool {
+    var copy = s
+    return copy.withUTF8 { bytes in
+      for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 { return true }
+      return false
+    }
+  }
+
   public static func quote(_ s: String, into out: inout String) {
     // Most strings need no escaping: append them whole.
-    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+    if !needsEscaping(s) {
       out += "\""
       out += s
       out += "\""
