@@ -446,6 +446,30 @@ import YAMLStream
     #expect(try scan(text).findings.contains { $0.rule == .statefulSetInTreeClass })
   }
 
+  @Test func replicationControllersAreWorkloads() throws {
+    let text = """
+      apiVersion: v1
+      kind: ReplicationController
+      metadata:
+        name: old-web
+        namespace: legacy
+      spec:
+        replicas: 1
+        template:
+          spec:
+            volumes:
+            - azureDisk:
+                diskName: d
+                diskURI: /subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d
+                kind: Managed
+              name: data
+
+      """
+    let inventory = try scan(text)
+    #expect(inventory.totals.inlineVolumes.inTreeAzureDisk == 1)
+    #expect(inventory.findings.map(\.object.kind) == ["ReplicationController"])
+  }
+
   @Test func manySecretsGiveOneFinding() throws {
     var text = "apiVersion: v1\nitems:\n"
     for i in 0..<50 { text += "- apiVersion: v1\n  data:\n    k: dmFsdWU=\n  kind: Secret\n  metadata:\n    name: s\(i)\n" }

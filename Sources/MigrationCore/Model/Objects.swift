@@ -130,11 +130,12 @@ public struct ClaimTemplate: Sendable {
   }
 }
 
-/// Anything that runs pods: Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob.
+/// Anything that runs pods: Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+/// ReplicationController.
 public struct Workload: Sendable {
   public enum Kind: String, Sendable, CaseIterable {
     case pod = "Pod", deployment = "Deployment", replicaSet = "ReplicaSet", statefulSet = "StatefulSet"
-    case daemonSet = "DaemonSet", job = "Job", cronJob = "CronJob"
+    case daemonSet = "DaemonSet", job = "Job", cronJob = "CronJob", replicationController = "ReplicationController"
   }
   public var kind: Kind
   public var metadata: Metadata
