@@ -120,6 +120,9 @@ extension Plan {
     // 4. Per volume: detach, delete old claim and volume, create the CSI ones.
     for i in group.volumes {
       let v = volumes[i]
+      // Each rollback list is shared by several steps: build it once.
+      let restoreVolume = restoreVolume(v)
+      let restoreClaim = restoreClaim(v)
       if v.isDisk {
         add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
           [
@@ -134,34 +137,34 @@ extension Plan {
         add(.deleteClaim, volume: i, "Delete the old claim \(pvc.key.display)",
           [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim, "--wait=false"])],
           expect: "`persistentvolumeclaim \"\(claim)\" deleted`; PersistentVolume \(v.name) turns Released and stays (Retain)",
-          rollback: restoreClaim(v))
+          rollback: restoreClaim)
         add(.waitClaimGone, volume: i, "Wait until claim \(pvc.key.display) is gone",
           [Shell.command(["kubectl", "-n", ns, "wait", "--for=delete", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
           expect: "`condition met` (or NotFound). Stuck in Terminating means a pod still uses it: `kubectl -n \(ns) describe pvc \(claim)`",
-          rollback: restoreClaim(v))
+          rollback: restoreClaim)
       }
       add(.deleteVolume, volume: i, "Delete the old in-tree PersistentVolume \(v.name)",
         [Shell.command(["kubectl", "delete", "pv", v.name, "--wait=false"])],
         expect: "`persistentvolume \"\(v.name)\" deleted`; the \(v.isDisk ? "disk" : "share") stays in Azure (Retain)",
-        rollback: restoreVolume(v))
+        rollback: restoreVolume)
       add(.waitVolumeGone, volume: i, "Wait until PersistentVolume \(v.name) is gone",
         [Shell.command(["kubectl", "wait", "--for=delete", "pv/\(v.name)", "--timeout=\(Self.timeout)"])],
         expect: "`condition met` (or NotFound). A finalizer `external-attacher/...` that stays means the disk is still attached somewhere",
-        rollback: restoreVolume(v))
+        rollback: restoreVolume)
       add(.applyVolume, volume: i, "Create the CSI PersistentVolume \(v.name)",
         [Shell.command(["kubectl", "apply", "-f", PlanPaths.persistentVolume(v.name)])],
         expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.pvc == nil ? "Available" : "Available, then Bound once the claim exists")",
-        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
       if let pvc = v.pvc {
         let ns = pvc.key.namespace, claim = pvc.key.name
         add(.applyClaim, volume: i, "Create the claim \(pvc.key.display) again, bound to \(v.name)",
           [Shell.command(["kubectl", "apply", "-f", PlanPaths.claim(pvc.key)])],
           expect: "`persistentvolumeclaim/\(claim) created`",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
         add(.waitBound, volume: i, "Wait until claim \(pvc.key.display) is Bound",
           [Shell.command(["kubectl", "-n", ns, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
           expect: "`condition met`; `kubectl get pv \(v.name) -o jsonpath='{.spec.csi.driver}'` prints \(v.driver)",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
       }
     }
     // 5. StatefulSets whose templates name an in-tree class.

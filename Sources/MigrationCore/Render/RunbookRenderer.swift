@@ -316,6 +316,7 @@ enum Markdown {
   static func cell(_ s: String) -> String { Text.markdownCell(s) }
   /// Running text: only what would break the layout is escaped.
   static func inline(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return s }
     var out = ""
     for c in s {
       switch c {
