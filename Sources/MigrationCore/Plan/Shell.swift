@@ -3,6 +3,8 @@ public enum Shell {
   /// `text` as one shell word: bare when it only holds safe characters, else single-quoted.
   public static func quote(_ text: String) -> String {
     if !text.isEmpty && text.utf8.allSatisfy(isSafe) { return text }
+    // Without a single quote inside, the loop below would copy every character as it is.
+    if !text.utf8.contains(0x27) { return "'" + text + "'" }
     var out = "'"
     for c in text {
       if c == "'" { out += "'\\''" } else { out.append(c) }

@@ -49,6 +49,11 @@ extension Plan {
 
   /// Preflight steps: storage classes and the identity of every volume to migrate.
   public func preflightSteps() -> [Step] {
+    classSteps() + volumes.indices.compactMap(checkStep)
+  }
+
+  /// The preflight steps about storage classes (the first preflight steps).
+  public func classSteps() -> [Step] {
     var steps: [Step] = []
     for (i, c) in classes.enumerated() where c.action == .create {
       guard let target = c.target, let path = c.manifestPath else { continue }
@@ -65,14 +70,20 @@ extension Plan {
         expect: "prints \(driver) (AKS creates its CSI built-ins when the CSI drivers are enabled: `az aks update --enable-disk-driver --enable-file-driver`)",
         rollback: []))
     }
-    for (i, v) in volumes.enumerated() where v.action == .migrate {
-      steps.append(Step(
-        action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
-        commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
-        expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
-        rollback: []))
-    }
     return steps
+  }
+
+  /// The preflight identity check of volume `i` (nil when it does not migrate): the preflight
+  /// steps after `classSteps()`, one per migrating volume in order. Made one at a time, so that
+  /// a renderer never holds them all.
+  public func checkStep(_ i: Int) -> Step? {
+    let v = volumes[i]
+    guard v.action == .migrate else { return nil }
+    return Step(
+      action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
+      commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
+      expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
+      rollback: [])
   }
 
   /// The steps of one group, in the order they must run.

@@ -43,7 +43,11 @@ public struct PlanJSONRenderer {
     try write(",\n")
     try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
     try write(",\n")
-    let preflight = plan.preflightSteps().enumerated().lazy.map { stepValue("P.\($0.offset + 1)", $0.element) }
+    // The preflight steps one at a time: the class steps, then one check per migrating volume.
+    let checks = plan.volumes.indices.lazy.compactMap { plan.checkStep($0) }
+    let preflight = [AnySequence(plan.classSteps()), AnySequence(checks)].joined().enumerated().lazy.map {
+      stepValue("P.\($0.offset + 1)", $0.element)
+    }
     let groups = plan.groups.indices.lazy.flatMap { g in
       plan.steps(ofGroup: g).enumerated().lazy.map { stepValue("\(plan.groups[g].number).\($0.offset + 1)", $0.element) }
     }
@@ -62,7 +66,7 @@ public struct PlanJSONRenderer {
       JSONWriter.render(item, indent: 2, into: &out)
       if out.utf8.count > 1 << 16 {
         try write(out)
-        out = ""
+        out.removeAll(keepingCapacity: true)
       }
     }
     out += first ? "]" : "\n  ]"
