@@ -81,9 +81,14 @@ struct PlanCommand: ParsableCommand {
       }
     }
     let plan = planner.plan()
-    let kept = Backup.kept(by: plan)
-    for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
-    written = []
+    // The plan holds what rendering needs: let go of the records of everything else (claims of
+    // other volumes, every PV name seen, workloads) before rendering.
+    planner = Planner(options: planner.options)
+    do {
+      let kept = Backup.kept(by: plan)
+      for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
+      written = []
+    }
     try PlanDirectory.render(plan) { path, executable, content in
       try files.write(path, executable: executable, content)
     }
