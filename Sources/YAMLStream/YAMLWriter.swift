@@ -42,7 +42,7 @@ public struct YAMLWriter {
       try emitter.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, style) }
       for item in items { try emitValue(item, emitter) }
       try emitter.emit { yaml_sequence_end_event_initialize($0) }
-    case .string(let text) where text.contains("\n"):
+    case .string(let text) where text.utf8.contains(0x0A) && text.contains("\n"):
       // As kubectl (go-yaml) prints multi-line text: a literal block; libyaml falls back to
       // double quotes when a block cannot hold the text exactly (e.g. trailing spaces).
       try emitter.scalar(text, style: YAML_LITERAL_SCALAR_STYLE)

@@ -53,9 +53,21 @@ public enum JSONWriter {
     for _ in 0..<level { out += "  " }
   }
 
+  /// Whether `s` holds a byte that `quote` escapes (or may: 0xE2 starts U+2028 and U+2029).
+  static func needsEscape(_ s: String) -> Bool {
+    func check(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
+    if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+      for b in bytes where check(b) { return true }
+      return false
+    }) {
+      return found
+    }
+    return s.utf8.contains(where: check)
+  }
+
   public static func quote(_ s: String, into out: inout String) {
     // Most strings need no escaping: append them whole.
-    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+    if !needsEscape(s) {
       out += "\""
       out += s
       out += "\""
