@@ -87,12 +87,21 @@ extension Plan {
   }
 
   /// The steps of one group, in the order they must run.
-  public func steps(ofGroup g: Int) -> [Step] {
+  public func steps(ofGroup g: Int) -> [Step] { steps(ofGroup: g, detail: true) }
+
+  /// The steps of one group; without `detail`, only their action, indices and title (commands,
+  /// expect and rollback left empty), for renderers that need no more (migrate.sh).
+  func steps(ofGroup g: Int, detail: Bool) -> [Step] {
     let group = groups[g]
     let n = group.number
     var steps: [Step] = []
-    func add(_ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: [String], expect: String, rollback: [String]) {
-      steps.append(Step(action: action, group: n, volume: volume, workload: workload, title: title, commands: commands, expect: expect, rollback: rollback))
+    func add(
+      _ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: @autoclosure () -> [String],
+      expect: @autoclosure () -> String, rollback: @autoclosure () -> [String]
+    ) {
+      steps.append(Step(
+        action: action, group: n, volume: volume, workload: workload, title: title, commands: detail ? commands() : [],
+        expect: detail ? expect() : "", rollback: detail ? rollback() : []))
     }
 
     // 1. Retain, before anything can delete.
@@ -117,13 +126,15 @@ extension Plan {
     let claims = group.volumes.compactMap { volumes[$0].pvc?.key.name }
     if !group.workloads.isEmpty && !claims.isEmpty {
       var commands: [String] = []
-      let pods = group.workloads.flatMap { workloads[$0].pods }
+      let pods = detail ? group.workloads.flatMap { workloads[$0].pods } : []
       for pod in pods {
         commands.append(Shell.command(["kubectl", "-n", group.namespace, "wait", "--for=delete", "pod/\(pod)", "--timeout=\(Self.timeout)"]))
       }
-      commands.append(
-        Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
-          + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+      if detail {
+        commands.append(
+          Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
+            + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+      }
       add(.waitUnused, "Wait until no pod uses \(claims.joined(separator: ", "))", commands,
         expect: "the `grep` prints nothing (`kubectl wait` on a pod that is already gone reports NotFound: fine)",
         rollback: ["Start the workloads again (rollback of the stop steps above)."])
@@ -132,8 +143,8 @@ extension Plan {
     for i in group.volumes {
       let v = volumes[i]
       // Each rollback list is shared by several steps: build it once.
-      let restoreVolume = restoreVolume(v)
-      let restoreClaim = restoreClaim(v)
+      let restoreVolume = detail ? restoreVolume(v) : []
+      let restoreClaim = detail ? restoreClaim(v) : []
       if v.isDisk {
         add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
           [

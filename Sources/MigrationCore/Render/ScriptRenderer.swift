@@ -87,7 +87,8 @@ public struct ScriptRenderer {
     } else {
       out += "  if " + doneChecks.joined(separator: " && ") + "; then GROUP_DONE=1; else GROUP_DONE=0; fi\n"
     }
-    for (k, step) in plan.steps(ofGroup: g).enumerated() {
+    // Titles and indices are all the script needs of a step.
+    for (k, step) in plan.steps(ofGroup: g, detail: false).enumerated() {
       out += "  step \(group.number).\(k + 1) \(Self.q(step.title))\n"
       out += "  " + call(step) + "\n"
     }
