@@ -42,7 +42,7 @@ public struct YAMLWriter {
       try emitter.emit { yaml_sequence_start_event_initialize($0, nil, nil, 1, style) }
       for item in items { try emitValue(item, emitter) }
       try emitter.emit { yaml_sequence_end_event_initialize($0) }
-    case .string(let text) where text.contains("\n"):
+    case .string(let text) where text.utf8.contains(0x0A) && text.contains("\n"):
       // As kubectl (go-yaml) prints multi-line text: a literal block; libyaml falls back to
       // double quotes when a block cannot hold the text exactly (e.g. trailing spaces).
       try emitter.scalar(text, style: YAML_LITERAL_SCALAR_STYLE)
@@ -58,21 +58,23 @@ public struct YAMLWriter {
   /// (null, a bool, a number, a timestamp) by YAML 1.1 or 1.2 readers, or is empty.
   public static func needsQuotes(_ text: String) -> Bool {
     if text.isEmpty { return true }
-    let lower = text.lowercased()
-    let special: Set<String> = [
-      "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf", "+.inf", "=",
-    ]
-    if special.contains(lower) { return true }
+    // Every special word has at most 5 characters, and a character that lower-cases to ASCII
+    // takes at most 3 bytes: longer text cannot be one of them.
+    if text.utf8.count <= 15 && specialWords.contains(text.lowercased()) { return true }
     guard let first = text.utf8.first else { return true }
     // Numbers in any YAML 1.1 form: 1, -1, +1, 0x1F, 0o17, 017, 1_000, 1.5, 1e3, 1:30, 2006-01-02.
     let numberish = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
       || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
     if numberish {
-      let allowed = Set("0123456789abcdefABCDEFxXoO_.:+-eE TtZz".utf8)
-      if text.utf8.allSatisfy({ allowed.contains($0) }) { return true }
+      if text.utf8.allSatisfy({ numberBytes.contains($0) }) { return true }
     }
     return false
   }
+
+  private static let specialWords: Set<String> = [
+    "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf", "+.inf", "=",
+  ]
+  private static let numberBytes = Set("0123456789abcdefABCDEFxXoO_.:+-eE TtZz".utf8)
 }
 
 /// Writes a multi-document stream one document at a time, so a caller can print each object

@@ -70,23 +70,27 @@ struct PlanCommand: ParsableCommand {
   static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
     var planner = Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version))
+    let files = PlanFileWriter(root: dir)
     var written: [String] = []
     try Pipeline.read(paths) { _, _, tree, object, _ in
       try planner.add(object, tree: tree)
       if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
       if let backup = Backup.file(for: object, tree: tree) {
-        let bytes = try PlanDirectory.backupYAML(backup.value)
-        try Files.write(dir + "/" + backup.path, executable: false) { try $0(bytes) }
+        try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value))
         written.append(backup.path)
       }
     }
     let plan = planner.plan()
-    let kept = Backup.kept(by: plan)
-    for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
+    // The plan holds what rendering needs: let go of the records of everything else (claims of
+    // other volumes, every PV name seen, workloads) before rendering.
+    planner = Planner(options: planner.options)
+    do {
+      let kept = Backup.kept(by: plan)
+      for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
+      written = []
+    }
     try PlanDirectory.render(plan) { path, executable, content in
-      try Files.write(dir + "/" + path, executable: executable) { sink in
-        try withoutActuallyEscaping(sink) { append in try content { try append(Array($0.utf8)) } }
-      }
+      try files.write(path, executable: executable, content)
     }
     return plan
   }
@@ -148,45 +152,6 @@ enum Files {
     }
   }
 
-  static func makeParents(_ path: String) throws {
-    var current = ""
-    let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-    for (i, part) in parts.enumerated() {
-      current += (i == 0 ? "" : "/") + part
-      if current.isEmpty { continue }
-      try makeDirectory(current)
-    }
-  }
-
-  /// Writes a file, creating its directories; `content` gets a function that appends bytes.
-  static func write(_ path: String, executable: Bool, _ content: (([UInt8]) throws -> Void) throws -> Void) throws {
-    try makeParents(path)
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, executable ? 0o755 : 0o644)
-    guard fd >= 0 else { throw InputError("cannot write: \(errorText())", file: path) }
-    defer { close(fd) }
-    var buffer: [UInt8] = []
-    func flush() throws {
-      var offset = 0
-      while offset < buffer.count {
-        let n = buffer.withUnsafeBytes { raw -> Int in
-          guard let base = raw.baseAddress else { return 0 }
-          return Glibc.write(fd, base + offset, buffer.count - offset)
-        }
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw InputError("cannot write: \(errorText())", file: path)
-        }
-        offset += n
-      }
-      buffer.removeAll(keepingCapacity: true)
-    }
-    try content { bytes in
-      buffer.append(contentsOf: bytes)
-      if buffer.count >= 1 << 16 { try flush() }
-    }
-    try flush()
-  }
-
   static func remove(_ path: String) { unlink(path) }
 
   static func removeTree(_ path: String) {
@@ -222,5 +187,73 @@ enum Files {
       throw InputError("exists and is not a directory", file: target)
     }
     guard rename(temp, target) == 0 else { throw InputError("cannot move the new plan into place: \(errorText())", file: target) }
+  }
+}
+
+/// Writes the files of one plan directory: each directory is created once, each file with one
+/// open, as few writes as its size needs (one for most) and one close, through one reused buffer.
+final class PlanFileWriter {
+  let root: String
+  private var made: Set<String> = []
+  private var buffer: [UInt8] = []
+  private static let chunk = 1 << 16
+
+  init(root: String) {
+    self.root = root
+    buffer.reserveCapacity(Self.chunk * 2)
+  }
+
+  /// Creates the directories of `relative` (a path inside the plan directory) that are not there yet.
+  private func makeParents(of relative: String) throws {
+    guard let slash = relative.lastIndex(of: "/") else { return }
+    let dir = String(relative[..<slash])
+    if dir.isEmpty || made.contains(dir) { return }
+    try makeParents(of: dir)
+    try Files.makeDirectory(root + "/" + dir)
+    made.insert(dir)
+  }
+
+  /// Writes a file whose content is handed out in pieces.
+  func write(_ relative: String, executable: Bool, _ content: ((String) throws -> Void) throws -> Void) throws {
+    try create(relative, executable: executable) { fd, path in
+      try content { piece in
+        self.buffer.append(contentsOf: piece.utf8)
+        if self.buffer.count >= Self.chunk { try self.flush(fd, path) }
+      }
+    }
+  }
+
+  /// Writes a file whose content is ready.
+  func write(_ relative: String, bytes: [UInt8]) throws {
+    try create(relative, executable: false) { fd, path in buffer.append(contentsOf: bytes) }
+  }
+
+  private func create(_ relative: String, executable: Bool, _ body: (Int32, String) throws -> Void) throws {
+    try makeParents(of: relative)
+    let path = root + "/" + relative
+    let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
+    guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: path) }
+    defer {
+      close(fd)
+      buffer.removeAll(keepingCapacity: true)
+    }
+    try body(fd, path)
+    try flush(fd, path)
+  }
+
+  private func flush(_ fd: Int32, _ path: String) throws {
+    var offset = 0
+    while offset < buffer.count {
+      let n = buffer.withUnsafeBytes { raw -> Int in
+        guard let base = raw.baseAddress else { return 0 }
+        return Glibc.write(fd, base + offset, raw.count - offset)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw InputError("cannot write: \(Files.errorText())", file: path)
+      }
+      offset += n
+    }
+    buffer.removeAll(keepingCapacity: true)
   }
 }

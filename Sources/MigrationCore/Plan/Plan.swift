@@ -168,8 +168,9 @@ public struct Plan: Sendable {
   public var requiredClasses: [(name: String, driver: String)] {
     var seen: Set<String> = []
     var result: [(String, String)] = []
+    let created = Set(createdClasses.compactMap(\.target))
     for v in volumes where v.action == .migrate && !v.targetClass.isEmpty {
-      if createdClasses.contains(where: { $0.target == v.targetClass }) { continue }
+      if created.contains(v.targetClass) { continue }
       if seen.insert(v.targetClass).inserted { result.append((v.targetClass, v.driver)) }
     }
     return result.sorted { $0.0 < $1.0 }

@@ -332,7 +332,7 @@ public struct Planner {
       let rec = record(key.kind, key.namespace, key.name)
       let stop: StopMethod
       switch key.kind {
-      case "Deployment", "StatefulSet", "ReplicaSet": stop = .scale
+      case "Deployment", "StatefulSet", "ReplicaSet", "ReplicationController": stop = .scale
       case "DaemonSet": stop = .pauseDaemonSet
       case "CronJob", "Job": stop = .suspend
       case "Pod": stop = .deletePod

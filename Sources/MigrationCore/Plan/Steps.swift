@@ -49,6 +49,11 @@ extension Plan {
 
   /// Preflight steps: storage classes and the identity of every volume to migrate.
   public func preflightSteps() -> [Step] {
+    classSteps() + volumes.indices.compactMap(checkStep)
+  }
+
+  /// The preflight steps about storage classes (the first preflight steps).
+  public func classSteps() -> [Step] {
     var steps: [Step] = []
     for (i, c) in classes.enumerated() where c.action == .create {
       guard let target = c.target, let path = c.manifestPath else { continue }
@@ -65,23 +70,38 @@ extension Plan {
         expect: "prints \(driver) (AKS creates its CSI built-ins when the CSI drivers are enabled: `az aks update --enable-disk-driver --enable-file-driver`)",
         rollback: []))
     }
-    for (i, v) in volumes.enumerated() where v.action == .migrate {
-      steps.append(Step(
-        action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
-        commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
-        expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
-        rollback: []))
-    }
     return steps
   }
 
+  /// The preflight identity check of volume `i` (nil when it does not migrate): the preflight
+  /// steps after `classSteps()`, one per migrating volume in order. Made one at a time, so that
+  /// a renderer never holds them all.
+  public func checkStep(_ i: Int) -> Step? {
+    let v = volumes[i]
+    guard v.action == .migrate else { return nil }
+    return Step(
+      action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
+      commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
+      expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
+      rollback: [])
+  }
+
   /// The steps of one group, in the order they must run.
-  public func steps(ofGroup g: Int) -> [Step] {
+  public func steps(ofGroup g: Int) -> [Step] { steps(ofGroup: g, detail: true) }
+
+  /// The steps of one group; without `detail`, only their action, indices and title (commands,
+  /// expect and rollback left empty), for renderers that need no more (migrate.sh).
+  func steps(ofGroup g: Int, detail: Bool) -> [Step] {
     let group = groups[g]
     let n = group.number
     var steps: [Step] = []
-    func add(_ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: [String], expect: String, rollback: [String]) {
-      steps.append(Step(action: action, group: n, volume: volume, workload: workload, title: title, commands: commands, expect: expect, rollback: rollback))
+    func add(
+      _ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: @autoclosure () -> [String],
+      expect: @autoclosure () -> String, rollback: @autoclosure () -> [String]
+    ) {
+      steps.append(Step(
+        action: action, group: n, volume: volume, workload: workload, title: title, commands: detail ? commands() : [],
+        expect: detail ? expect() : "", rollback: detail ? rollback() : []))
     }
 
     // 1. Retain, before anything can delete.
@@ -106,13 +126,15 @@ extension Plan {
     let claims = group.volumes.compactMap { volumes[$0].pvc?.key.name }
     if !group.workloads.isEmpty && !claims.isEmpty {
       var commands: [String] = []
-      let pods = group.workloads.flatMap { workloads[$0].pods }
+      let pods = detail ? group.workloads.flatMap { workloads[$0].pods } : []
       for pod in pods {
         commands.append(Shell.command(["kubectl", "-n", group.namespace, "wait", "--for=delete", "pod/\(pod)", "--timeout=\(Self.timeout)"]))
       }
-      commands.append(
-        Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
-          + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+      if detail {
+        commands.append(
+          Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
+            + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+      }
       add(.waitUnused, "Wait until no pod uses \(claims.joined(separator: ", "))", commands,
         expect: "the `grep` prints nothing (`kubectl wait` on a pod that is already gone reports NotFound: fine)",
         rollback: ["Start the workloads again (rollback of the stop steps above)."])
@@ -120,6 +142,9 @@ extension Plan {
     // 4. Per volume: detach, delete old claim and volume, create the CSI ones.
     for i in group.volumes {
       let v = volumes[i]
+      // Each rollback list is shared by several steps: build it once.
+      let restoreVolume = detail ? restoreVolume(v) : []
+      let restoreClaim = detail ? restoreClaim(v) : []
       if v.isDisk {
         add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
           [
@@ -134,34 +159,34 @@ extension Plan {
         add(.deleteClaim, volume: i, "Delete the old claim \(pvc.key.display)",
           [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim, "--wait=false"])],
           expect: "`persistentvolumeclaim \"\(claim)\" deleted`; PersistentVolume \(v.name) turns Released and stays (Retain)",
-          rollback: restoreClaim(v))
+          rollback: restoreClaim)
         add(.waitClaimGone, volume: i, "Wait until claim \(pvc.key.display) is gone",
           [Shell.command(["kubectl", "-n", ns, "wait", "--for=delete", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
           expect: "`condition met` (or NotFound). Stuck in Terminating means a pod still uses it: `kubectl -n \(ns) describe pvc \(claim)`",
-          rollback: restoreClaim(v))
+          rollback: restoreClaim)
       }
       add(.deleteVolume, volume: i, "Delete the old in-tree PersistentVolume \(v.name)",
         [Shell.command(["kubectl", "delete", "pv", v.name, "--wait=false"])],
         expect: "`persistentvolume \"\(v.name)\" deleted`; the \(v.isDisk ? "disk" : "share") stays in Azure (Retain)",
-        rollback: restoreVolume(v))
+        rollback: restoreVolume)
       add(.waitVolumeGone, volume: i, "Wait until PersistentVolume \(v.name) is gone",
         [Shell.command(["kubectl", "wait", "--for=delete", "pv/\(v.name)", "--timeout=\(Self.timeout)"])],
         expect: "`condition met` (or NotFound). A finalizer `external-attacher/...` that stays means the disk is still attached somewhere",
-        rollback: restoreVolume(v))
+        rollback: restoreVolume)
       add(.applyVolume, volume: i, "Create the CSI PersistentVolume \(v.name)",
         [Shell.command(["kubectl", "apply", "-f", PlanPaths.persistentVolume(v.name)])],
         expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.pvc == nil ? "Available" : "Available, then Bound once the claim exists")",
-        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
       if let pvc = v.pvc {
         let ns = pvc.key.namespace, claim = pvc.key.name
         add(.applyClaim, volume: i, "Create the claim \(pvc.key.display) again, bound to \(v.name)",
           [Shell.command(["kubectl", "apply", "-f", PlanPaths.claim(pvc.key)])],
           expect: "`persistentvolumeclaim/\(claim) created`",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
         add(.waitBound, volume: i, "Wait until claim \(pvc.key.display) is Bound",
           [Shell.command(["kubectl", "-n", ns, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
           expect: "`condition met`; `kubectl get pv \(v.name) -o jsonpath='{.spec.csi.driver}'` prints \(v.driver)",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume(v))
+          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
       }
     }
     // 5. StatefulSets whose templates name an in-tree class.

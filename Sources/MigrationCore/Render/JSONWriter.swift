@@ -53,41 +53,68 @@ public enum JSONWriter {
     for _ in 0..<level { out += "  " }
   }
 
-  /// True when `s` holds a byte JSON must escape (or the lead byte of U+2028/U+2029).
-  @inline(__always)
-  static func needsEscaping(_ s: String) -> Bool {
-    var copy = s
-    return copy.withUTF8 { bytes in
-      for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 { return true }
+  /// Whether `s` holds a byte that `quote` escapes (or may: 0xE2 starts U+2028 and U+2029).
+  static func needsEscape(_ s: String) -> Bool {
+    func check(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
+    if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+      for b in bytes where check(b) { return true }
       return false
+    }) {
+      return found
     }
+    return s.utf8.contains(where: check)
   }
 
   public static func quote(_ s: String, into out: inout String) {
     // Most strings need no escaping: append them whole.
-    if !needsEscaping(s) {
+    if !needsEscape(s) {
       out += "\""
       out += s
       out += "\""
       return
     }
+    // Copy the runs between escapes whole; every escape starts on a scalar boundary.
     out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    let bytes = s.utf8
+    var run = bytes.startIndex
+    var i = run
+    while i != bytes.endIndex {
+      let b = bytes[i]
+      var next = bytes.index(after: i)
+      let escape: String?
+      switch b {
+      case 0x22: escape = "\\\""
+      case 0x5C: escape = "\\\\"
+      case 0x0A: escape = "\\n"
+      case 0x0D: escape = "\\r"
+      case 0x09: escape = "\\t"
+      case 0x00..<0x20, 0x7F:
+        let hex = String(b, radix: 16)
+        escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      case 0xE2:
+        // U+2028 and U+2029: E2 80 A8, E2 80 A9.
+        var j = next
+        if j != bytes.endIndex, bytes[j] == 0x80 {
+          j = bytes.index(after: j)
+          if j != bytes.endIndex, bytes[j] == 0xA8 || bytes[j] == 0xA9 {
+            escape = bytes[j] == 0xA8 ? "\\u2028" : "\\u2029"
+            next = bytes.index(after: j)
+          } else {
+            escape = nil
+          }
         } else {
-          out.unicodeScalars.append(scalar)
+          escape = nil
         }
+      default: escape = nil
       }
+      if let escape {
+        out += s[run..<i]
+        out += escape
+        run = next
+      }
+      i = next
     }
+    out += s[run..<bytes.endIndex]
     out += "\""
   }
 }

@@ -43,15 +43,29 @@ public struct PlanJSONRenderer {
     try write(",\n")
     try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
     try write(",\n")
-    let preflight = plan.preflightSteps().enumerated().lazy.map { stepValue("P.\($0.offset + 1)", $0.element) }
-    let groups = plan.groups.indices.lazy.flatMap { g in
-      plan.steps(ofGroup: g).enumerated().lazy.map { stepValue("\(plan.groups[g].number).\($0.offset + 1)", $0.element) }
+    // The preflight steps one at a time: the class steps, then one check per migrating volume.
+    let checks = plan.volumes.indices.lazy.compactMap { plan.checkStep($0) }
+    let preflight = [AnySequence(plan.classSteps()), AnySequence(checks)].joined().enumerated().lazy.map {
+      ("P.\($0.offset + 1)", $0.element)
     }
-    try array("steps", [AnySequence(preflight), AnySequence(groups)].joined(), write)
+    let groups = plan.groups.indices.lazy.flatMap { g in
+      plan.steps(ofGroup: g).enumerated().lazy.map { ("\(plan.groups[g].number).\($0.offset + 1)", $0.element) }
+    }
+    // Steps are most of the file: written straight, as `JSONWriter` would write `stepValue`.
+    try array("steps", [AnySequence(preflight), AnySequence(groups)].joined(), write) { item, out in
+      step(item.0, item.1, into: &out)
+    }
     try write("\n}\n")
   }
 
   func array<S: Sequence>(_ key: String, _ items: S, _ write: (String) throws -> Void) throws where S.Element == YAMLValue {
+    try array(key, items, write) { item, out in JSONWriter.render(item, indent: 2, into: &out) }
+  }
+
+  /// An array of the top-level object; `render` appends one item as `JSONWriter` does at indent 2.
+  func array<S: Sequence>(
+    _ key: String, _ items: S, _ write: (String) throws -> Void, _ render: (S.Element, inout String) -> Void
+  ) throws {
     var out = "  "
     JSONWriter.quote(key, into: &out)
     out += ": ["
@@ -59,10 +73,10 @@ public struct PlanJSONRenderer {
     for item in items {
       out += first ? "\n    " : ",\n    "
       first = false
-      JSONWriter.render(item, indent: 2, into: &out)
+      render(item, &out)
       if out.utf8.count > 1 << 16 {
         try write(out)
-        out = ""
+        out.removeAll(keepingCapacity: true)
       }
     }
     out += first ? "]" : "\n  ]"
@@ -143,6 +157,50 @@ public struct PlanJSONRenderer {
     m.append(("instructions", strings(v.instructions)))
     if let replacement = v.replacement { m.append(("replacement", replacement)) }
     return .mapping(m)
+  }
+
+  /// `JSONWriter.render(stepValue(id, s), indent: 2, into: &out)`, without building the value.
+  func step(_ id: String, _ s: Step, into out: inout String) {
+    let pad = "\n      "
+    out += "{" + pad + "\"id\": "
+    JSONWriter.quote(id, into: &out)
+    out += "," + pad + "\"group\": " + String(s.group) + "," + pad + "\"action\": "
+    JSONWriter.quote(s.action.rawValue, into: &out)
+    if let i = s.volume {
+      out += "," + pad + "\"volume\": "
+      JSONWriter.quote(plan.volumes[i].name, into: &out)
+    }
+    if let i = s.workload {
+      out += "," + pad + "\"workload\": "
+      JSONWriter.quote(plan.workloads[i].ref.display, into: &out)
+    }
+    if let i = s.storageClass {
+      out += "," + pad + "\"storageClass\": "
+      JSONWriter.quote(plan.classes[i].target ?? plan.classes[i].name, into: &out)
+    }
+    out += "," + pad + "\"title\": "
+    JSONWriter.quote(s.title, into: &out)
+    out += "," + pad + "\"commands\": "
+    strings(s.commands, into: &out)
+    out += "," + pad + "\"expect\": "
+    JSONWriter.quote(s.expect, into: &out)
+    out += "," + pad + "\"rollback\": "
+    strings(s.rollback, into: &out)
+    out += "\n    }"
+  }
+
+  /// `JSONWriter.render(strings(s), indent: 3, into: &out)`.
+  func strings(_ s: [String], into out: inout String) {
+    if s.isEmpty {
+      out += "[]"
+      return
+    }
+    out += "["
+    for (n, text) in s.enumerated() {
+      out += n == 0 ? "\n        " : ",\n        "
+      JSONWriter.quote(text, into: &out)
+    }
+    out += "\n      ]"
   }
 
   func stepValue(_ id: String, _ s: Step) -> YAMLValue {

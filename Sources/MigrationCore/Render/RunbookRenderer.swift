@@ -77,9 +77,19 @@ public struct RunbookRenderer {
   func preflight(_ write: (String) throws -> Void) throws {
     var out = "## Preflight\n\n"
     var n = 0
-    func item(_ title: String, _ commands: [String], _ expect: String) {
+    // Lists grow with the number of volumes: hand them out in pieces.
+    func flushIfLarge() throws {
+      if out.utf8.count >= 1 << 16 {
+        try write(out)
+        out.removeAll(keepingCapacity: true)
+      }
+    }
+    func itemStart(_ title: String) {
       n += 1
       out += "- [ ] **P.\(n) \(title)**\n\n"
+    }
+    func item(_ title: String, _ commands: [String], _ expect: String) {
+      itemStart(title)
       if !commands.isEmpty {
         out += "  ```sh\n"
         for c in commands { out += "  \(c)\n" }
@@ -89,26 +99,26 @@ public struct RunbookRenderer {
     }
     item("The right cluster", ["kubectl config current-context", "kubectl cluster-info"],
       "Expect: the context and API server of the cluster the dump came from. Every later command uses the current context; `migrate.sh` needs it named with `--context`.")
-    let migrate = plan.volumes.filter { $0.action == .migrate }
+    let migrating = plan.volumes.indices.lazy.filter { plan.volumes[$0].action == .migrate }
+    let anyDisk = migrating.contains { plan.volumes[$0].isDisk }
     var drivers: [String] = []
-    if migrate.contains(where: \.isDisk) { drivers.append(Drivers.csiDisk) }
-    if migrate.contains(where: { !$0.isDisk }) { drivers.append(Drivers.csiFile) }
+    if anyDisk { drivers.append(Drivers.csiDisk) }
+    if migrating.contains(where: { !plan.volumes[$0].isDisk }) { drivers.append(Drivers.csiFile) }
     if !drivers.isEmpty {
       item("The CSI drivers are installed", [Shell.command(["kubectl", "get", "csidriver"] + drivers)],
         "Expect: \(drivers.joined(separator: " and ")) listed. On AKS: `az aks update -n <cluster> -g <rg> --enable-disk-driver --enable-file-driver`.")
     }
-    let steps = plan.preflightSteps()
-    let checks = steps.filter { $0.action == .checkVolume }
-    if !checks.isEmpty {
+    // One identity check per migrating volume (the preflight steps after the class steps).
+    if !migrating.isEmpty {
       n += 1
       out += "- [ ] **P.\(n) Every volume is the one in the plan, before anything changes**\n\n"
       out += "  ```sh\n  kubectl get pv -o custom-columns=NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.persistentVolumeReclaimPolicy,STATUS:.status.phase\n  ```\n\n"
       out += "  Expect: each volume below with the same uid. A different uid means the cluster changed since the dump, or this is another cluster: stop, dump and plan again.\n\n"
       out += "  | PersistentVolume | uid in the dump | policy in the dump |\n  |---|---|---|\n"
-      for step in checks {
-        guard let i = step.volume else { continue }
+      for i in migrating {
         let v = plan.volumes[i]
         out += "  | `\(v.name)` | `\(v.pv.uid)` | \(v.pv.reclaimPolicy ?? "—") |\n"
+        try flushIfLarge()
       }
       out += "\n"
     }
@@ -117,26 +127,34 @@ public struct RunbookRenderer {
       "Pause whatever deploys to \(namespaces.isEmpty ? "the cluster" : namespaces.map { "`\($0)`" }.joined(separator: ", ")) (Argo CD or Flux sync, Helm upgrades, CI jobs) and any autoscaler that could scale a stopped workload up: a claim recreated by them with the old class would get an empty new disk.")
     item("Back up the live objects", ["kubectl get pv,pvc,sc -A -o yaml > live-before-migration.yaml"],
       "`backup/` holds the objects as the dump had them; this file holds them as they are now.")
-    let disks = migrate.filter(\.isDisk)
-    if !disks.isEmpty {
-      var commands: [String] = []
-      for v in disks {
+    let disks = migrating.filter { plan.volumes[$0].isDisk }
+    if anyDisk {
+      itemStart("Optional: a snapshot of every disk")
+      out += "  ```sh\n"
+      for i in disks {
+        let v = plan.volumes[i]
         let rg = resourceGroup(of: v.handle) ?? "<resource-group>"
         let name = String(lastPathComponent(v.handle).prefix(60))
-        commands.append(Shell.command(["az", "snapshot", "create", "--resource-group", rg, "--name", "\(name)-pre-csi", "--source", v.handle, "--incremental", "true"]))
+        out += "  " + Shell.command(["az", "snapshot", "create", "--resource-group", rg, "--name", "\(name)-pre-csi", "--source", v.handle, "--incremental", "true"]) + "\n"
+        try flushIfLarge()
       }
-      item("Optional: a snapshot of every disk", commands,
-        "Recommended for production: the migration does not copy data, but a snapshot is the way back from a mistake outside this plan. Snapshots cost money until deleted; on clusters with node resource group lockdown, use `--resource-group` of a group you own.")
+      out += "  ```\n\n"
+      out += "  Recommended for production: the migration does not copy data, but a snapshot is the way back from a mistake outside this plan. Snapshots cost money until deleted; on clusters with node resource group lockdown, use `--resource-group` of a group you own.\n\n"
     }
-    let unknownZone = disks.filter { $0.pv.nodeAffinity.isEmpty }
+    let unknownZone = disks.filter { plan.volumes[$0].pv.nodeAffinity.isEmpty }
     if !unknownZone.isEmpty {
-      item("Confirm the zone of disks the dump does not place",
-        unknownZone.map { Shell.command(["az", "disk", "show", "--ids", $0.handle, "--query", "{zones:zones,sku:sku.name,state:diskState}", "-o", "json"]) },
-        "Expect: `zones` empty (null). If a disk is zonal, add `nodeAffinity` with `topology.kubernetes.io/zone In [<region>-<zone>]` to its manifest in `manifests/persistentvolumes/` before its group runs.")
+      itemStart("Confirm the zone of disks the dump does not place")
+      out += "  ```sh\n"
+      for i in unknownZone {
+        out += "  " + Shell.command(["az", "disk", "show", "--ids", plan.volumes[i].handle, "--query", "{zones:zones,sku:sku.name,state:diskState}", "-o", "json"]) + "\n"
+        try flushIfLarge()
+      }
+      out += "  ```\n\n"
+      out += "  Expect: `zones` empty (null). If a disk is zonal, add `nodeAffinity` with `topology.kubernetes.io/zone In [<region>-<zone>]` to its manifest in `manifests/persistentvolumes/` before its group runs.\n\n"
     }
     try write(out)
     out = ""
-    let classSteps = steps.filter { $0.action != .checkVolume }
+    let classSteps = plan.classSteps()
     if !classSteps.isEmpty || !plan.classes.isEmpty {
       out += "### StorageClasses\n\n"
       out += "| In-tree class | Driver | Becomes | Why |\n|---|---|---|---|\n"
@@ -316,6 +334,7 @@ enum Markdown {
   static func cell(_ s: String) -> String { Text.markdownCell(s) }
   /// Running text: only what would break the layout is escaped.
   static func inline(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return s }
     var out = ""
     for c in s {
       switch c {

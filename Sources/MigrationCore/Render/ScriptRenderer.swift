@@ -7,18 +7,19 @@ public struct ScriptRenderer {
 
   public func render(_ write: (String) throws -> Void) throws {
     try write(Self.prelude(plan))
-    try write(preflight())
+    try preflight(write)
     for g in plan.groups.indices { try write(group(g)) }
     try write(main())
   }
 
   static func q(_ s: String) -> String { Shell.quote(s) }
 
-  func preflight() -> String {
-    let migrate = plan.volumes.filter { $0.action == .migrate }
+  func preflight(_ write: (String) throws -> Void) throws {
+    let migrating = plan.volumes.indices.lazy.filter { plan.volumes[$0].action == .migrate }
+    let anyDisk = migrating.contains { plan.volumes[$0].isDisk }
     var drivers: [String] = []
-    if migrate.contains(where: \.isDisk) { drivers.append(Drivers.csiDisk) }
-    if migrate.contains(where: { !$0.isDisk }) { drivers.append(Drivers.csiFile) }
+    if anyDisk { drivers.append(Drivers.csiDisk) }
+    if migrating.contains(where: { !plan.volumes[$0].isDisk }) { drivers.append(Drivers.csiFile) }
     var out = "preflight() {\n"
     out += "  step P.1 \"The right cluster\"\n  show_cluster\n"
     var n = 1
@@ -27,22 +28,25 @@ public struct ScriptRenderer {
       out += "  step P.\(n) \"The CSI drivers are installed\"\n"
       out += "  require_csidriver \(drivers.map(Self.q).joined(separator: " "))\n"
     }
-    let steps = plan.preflightSteps()
-    let checks = steps.filter { $0.action == .checkVolume }
-    if !checks.isEmpty {
+    // One identity check per migrating volume (the preflight steps after the class steps).
+    if !migrating.isEmpty {
       n += 1
       out += "  step P.\(n) \"Every volume is the one in the plan, before anything changes\"\n"
-      for step in checks {
-        guard let i = step.volume else { continue }
+      for i in migrating {
         let v = plan.volumes[i]
         out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
+        if out.utf8.count >= 1 << 16 {
+          try write(out)
+          out.removeAll(keepingCapacity: true)
+        }
       }
     }
     // The runbook's next items (freeze, backup, snapshots, zones) are for the operator.
     n += 2
-    if migrate.contains(where: \.isDisk) { n += 1 }
-    if migrate.contains(where: { $0.isDisk && $0.pv.nodeAffinity.isEmpty }) { n += 1 }
-    for step in steps where step.action != .checkVolume {
+    if anyDisk { n += 1 }
+    if migrating.contains(where: { plan.volumes[$0].isDisk && plan.volumes[$0].pv.nodeAffinity.isEmpty }) { n += 1 }
+    let required = plan.requiredClasses
+    for step in plan.classSteps() {
       n += 1
       out += "  step P.\(n) \(Self.q(step.title))\n"
       switch step.action {
@@ -51,14 +55,14 @@ public struct ScriptRenderer {
           out += "  apply_storageclass \(Self.q(target)) \(Self.q(plan.classes[i].driver)) \(Self.q(path))\n"
         }
       case .requireStorageClass:
-        if let (name, driver) = plan.requiredClasses.first(where: { step.title.hasSuffix(" \($0.name) exists") }) {
+        if let (name, driver) = required.first(where: { step.title.hasSuffix(" \($0.name) exists") }) {
           out += "  require_storageclass \(Self.q(name)) \(Self.q(driver))\n"
         }
       default: break
       }
     }
     out += "}\n\n"
-    return out
+    try write(out)
   }
 
   func group(_ g: Int) -> String {
@@ -83,7 +87,8 @@ public struct ScriptRenderer {
     } else {
       out += "  if " + doneChecks.joined(separator: " && ") + "; then GROUP_DONE=1; else GROUP_DONE=0; fi\n"
     }
-    for (k, step) in plan.steps(ofGroup: g).enumerated() {
+    // Titles and indices are all the script needs of a step.
+    for (k, step) in plan.steps(ofGroup: g, detail: false).enumerated() {
       out += "  step \(group.number).\(k + 1) \(Self.q(step.title))\n"
       out += "  " + call(step) + "\n"
     }
