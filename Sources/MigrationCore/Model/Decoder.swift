@@ -340,9 +340,9 @@ public struct Decoder {
 
   mutating func decodePVC(_ origin: Origin) -> PersistentVolumeClaim {
     ref = ObjectRef(kind: "PersistentVolumeClaim", name: "")
-    var pvc = PersistentVolumeClaim(metadata: metadata(), origin: origin)
     // Classification only counts claims.
-    guard full else { return pvc }
+    guard full else { return PersistentVolumeClaim(metadata: Metadata(), origin: origin) }
+    var pvc = PersistentVolumeClaim(metadata: metadata(), origin: origin)
     if let spec = mapping(tree.value(tree.root, "spec"), "spec") {
       pvc.storageClassName = string(tree.value(spec, "storageClassName"), "spec.storageClassName")
       // The beta annotation, when present, wins over the field (GetPersistentVolumeClaimClass).

@@ -109,24 +109,38 @@ public struct ScanRenderer {
     if skipped > 0 { out += p.dim("\(skipped) object(s) of other kinds skipped") + "\n" }
     write(out)
 
-    let findings = report.findings
-    guard !findings.isEmpty else {
+    var counts: [Severity: Int] = [:]
+    for inventory in report.inventories {
+      for f in inventory.findings { counts[f.severity, default: 0] += 1 }
+    }
+    guard !counts.isEmpty else {
       write("\n" + p.green("No findings.") + "\n")
       return
     }
+    // Most messages repeat word for word (one per rule and case): wrap each text once.
+    var wrapped: [String: String] = [:]
     for severity in Severity.allCases.reversed() {
-      let group = findings.filter { $0.severity == severity }
-      if group.isEmpty { continue }
-      var text = "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(group.count))") + "\n"
-      for f in group {
-        text += "  " + p.bold(f.object.display) + "\n"
-        for (n, line) in Text.wrap(f.rule.rawValue + ": " + f.message, width: 76).enumerated() {
-          text += "    " + (n == 0 ? p.dim(f.rule.rawValue + ":") + line.dropFirst(f.rule.rawValue.count + 1) : line) + "\n"
-        }
-        text += "    " + p.dim("at \(f.location)") + "\n"
-        if text.utf8.count > 1 << 16 {
-          write(text)
-          text = ""
+      guard let count = counts[severity] else { continue }
+      var text = "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(count))") + "\n"
+      for inventory in report.inventories {
+        for f in inventory.findings where f.severity == severity {
+          text += "  " + p.bold(f.object.display) + "\n"
+          let key = f.rule.rawValue + ": " + f.message
+          if let lines = wrapped[key] {
+            text += lines
+          } else {
+            var lines = ""
+            for (n, line) in Text.wrap(key, width: 76).enumerated() {
+              lines += "    " + (n == 0 ? p.dim(f.rule.rawValue + ":") + line.dropFirst(f.rule.rawValue.count + 1) : line) + "\n"
+            }
+            if wrapped.count < 10_000 { wrapped[key] = lines }
+            text += lines
+          }
+          text += "    " + p.dim("at \(f.location)") + "\n"
+          if text.utf8.count > 1 << 16 {
+            write(text)
+            text = ""
+          }
         }
       }
       write(text)
