@@ -146,3 +146,32 @@ import TestSupport
     #expect((json["findings"] as? [Any])?.count == 6000)
   }
 }
+
+/// The bad-input corpus through every command and every output format: exit 2, one located error
+/// line, nothing on stdout, and for `plan` no directory left behind.
+@Suite struct BadInputEverywhereTests {
+  static var commands: [[String]] {
+    var all: [[String]] = []
+    for format in ["table", "json", "yaml", "markdown"] { all.append(["scan", "-o", format]) }
+    all.append(["translate"])
+    for format in ["table", "json", "junit", "sarif", "markdown"] {
+      all.append(["check", "--target-version", "1.27", "-o", format])
+    }
+    all.append(["plan", "--out", "PLAN"])
+    return all
+  }
+
+  @Test(arguments: commands)
+  func everyBadInputIsRefused(command: [String]) throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)").path
+    for file in ScanCommandTests.badInputs {
+      let path = "Fixtures/bad/\(file)"
+      let result = try run(command.map { $0 == "PLAN" ? out : $0 } + [path], in: packageRoot.path)
+      #expect(result.status == 2, "\(command) \(file)")
+      #expect(result.stdout.isEmpty, "\(command) \(file)")
+      let lines = result.stderr.split(separator: "\n")
+      #expect(lines.count == 1 && lines[0].hasPrefix("\(path):"), "\(command) \(file): \(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out), "\(command) \(file) left a plan directory")
+    }
+  }
+}
