@@ -100,7 +100,7 @@ struct Check: ParsableCommand {
 
     let palette = Text.Palette(enabled: Output.colorEnabled(noColorFlag: noColor, terminal: Output.stdoutIsTerminal))
     let renderer = CheckRenderer(palette: palette, toolVersion: CSIMigrate.configuration.version)
-    Output.shared.write(renderer.render(report, as: output))
+    renderer.render(report, as: output) { Output.shared.write($0) }
     if report.exitCode != ExitStatus.ok { throw ExitCode(report.exitCode) }
   }
 

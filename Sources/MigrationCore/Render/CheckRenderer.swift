@@ -19,6 +19,41 @@ public struct CheckRenderer {
 
   public static let kind = "CheckReport"
 
+  /// Renders in pieces: JSON findings are written one at a time (a report can hold hundreds of
+  /// thousands of them); the other formats are written whole.
+  public func render(_ report: CheckReport, as format: CheckFormat, to write: (String) -> Void) {
+    guard format == .json, case .mapping(var pairs) = value(report, findings: false) else {
+      write(render(report, as: format))
+      return
+    }
+    pairs.append(("findings", .sequence([])))
+    let findings = report.findings
+    var out = "{\n"
+    for (n, (key, item)) in pairs.enumerated() {
+      JSONWriter.pad(1, &out)
+      JSONWriter.quote(key, into: &out)
+      out += ": "
+      if n == pairs.count - 1 && !findings.isEmpty {
+        out += "[\n"
+        for (i, finding) in findings.enumerated() {
+          JSONWriter.pad(2, &out)
+          JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
+          out += i == findings.count - 1 ? "\n" : ",\n"
+          if out.utf8.count > 1 << 16 {
+            write(out)
+            out = ""
+          }
+        }
+        JSONWriter.pad(1, &out)
+        out += "]"
+      } else {
+        JSONWriter.render(item, indent: 1, into: &out)
+      }
+      out += n == pairs.count - 1 ? "\n" : ",\n"
+    }
+    write(out + "}\n")
+  }
+
   public func render(_ report: CheckReport, as format: CheckFormat) -> String {
     switch format {
     case .table: table(report)
@@ -53,8 +88,10 @@ public struct CheckRenderer {
   // MARK: json
 
   /// The JSON contract: ScanReport's fields plus the target, verdicts and per-finding policy.
-  public func value(_ report: CheckReport) -> YAMLValue {
-    .mapping([
+  public func value(_ report: CheckReport) -> YAMLValue { value(report, findings: true) }
+
+  func value(_ report: CheckReport, findings withFindings: Bool) -> YAMLValue {
+    var pairs: [(String, YAMLValue)] = [
       ("apiVersion", .string(ScanRenderer.apiVersion)),
       ("kind", .string(Self.kind)),
       ("targetVersion", .string(report.target.description)),
@@ -79,8 +116,9 @@ public struct CheckRenderer {
         ("matched", .int(report.findings.filter(\.baselined).count)),
         ("unmatched", .int(report.unmatchedBaseline)),
       ])),
-      ("findings", .sequence(report.findings.map { findingValue($0, report) })),
-    ])
+    ]
+    if withFindings { pairs.append(("findings", .sequence(report.findings.map { findingValue($0, report) }))) }
+    return .mapping(pairs)
   }
 
   func summary(_ findings: [CheckedFinding], ignored: Int) -> YAMLValue {
