@@ -27,21 +27,26 @@ public struct CheckRenderer {
       return
     }
     pairs.append(("findings", .sequence([])))
-    let findings = report.findings
+    // Walk each input's findings in place: `report.findings` would copy them all.
+    let total = report.inputs.reduce(0) { $0 + $1.findings.count }
     var out = "{\n"
     for (n, (key, item)) in pairs.enumerated() {
       JSONWriter.pad(1, &out)
       JSONWriter.quote(key, into: &out)
       out += ": "
-      if n == pairs.count - 1 && !findings.isEmpty {
+      if n == pairs.count - 1 && total > 0 {
         out += "[\n"
-        for (i, finding) in findings.enumerated() {
-          JSONWriter.pad(2, &out)
-          JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
-          out += i == findings.count - 1 ? "\n" : ",\n"
-          if out.utf8.count > 1 << 16 {
-            write(out)
-            out = ""
+        var written = 0
+        for input in report.inputs {
+          for finding in input.findings {
+            JSONWriter.pad(2, &out)
+            JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
+            written += 1
+            out += written == total ? "\n" : ",\n"
+            if out.utf8.count > 1 << 16 {
+              write(out)
+              out = ""
+            }
           }
         }
         JSONWriter.pad(1, &out)
