@@ -156,8 +156,9 @@ public struct ScanRenderer {
 
   /// File names without their directories when that keeps them apart, else the paths.
   static func shortNames(_ paths: [String]) -> [String] {
-    let base = paths.map { $0 == "-" ? "-" : String($0.split(separator: "/").last ?? Substring($0)) }
-    return Set(base).count == base.count ? base : paths
+    // Standard input reads as "stdin", as in `check`'s reports.
+    let base = paths.map { $0 == "-" ? "stdin" : String($0.split(separator: "/").last ?? Substring($0)) }
+    return Set(base).count == base.count ? base : paths.map { $0 == "-" ? "stdin" : $0 }
   }
 
   // MARK: markdown
