@@ -487,3 +487,34 @@ import YAMLStream
     #expect(inventory.findings.filter { $0.rule == .invalidField }.count == 11)
   }
 }
+
+@Suite struct BackupTests {
+  @Test func aBackedUpVolumeComesBackRetainWithoutItsBinding() throws {
+    let text = """
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: pv-1
+        uid: 1234
+      spec:
+        azureDisk:
+          diskName: d
+          diskURI: /subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d
+          kind: Managed
+        claimRef:
+          name: data
+          namespace: shop
+          uid: abcd
+        persistentVolumeReclaimPolicy: Delete
+      status:
+        phase: Bound
+
+      """
+    let tree = try #require(try readObjects(text).first)
+    let backup = Backup.clean(tree.value(at: tree.root), kind: "PersistentVolume")
+    #expect(backup["spec"]?["persistentVolumeReclaimPolicy"] == .string("Retain"))
+    #expect(backup["spec"]?["claimRef"]?["uid"] == nil)
+    #expect(backup["metadata"]?["uid"] == nil)
+    #expect(backup["status"] == nil)
+  }
+}

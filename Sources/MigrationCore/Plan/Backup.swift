@@ -2,7 +2,8 @@ import YAMLStream
 
 /// The copies of the original objects kept in `backup/`, cleaned so that `kubectl apply -f`
 /// recreates them: no status, no server-set metadata, no claimRef uid, no finalizers, no
-/// last-applied-configuration. Secrets are never backed up (nor read).
+/// last-applied-configuration; volumes with reclaim policy Retain. Secrets are never backed up
+/// (nor read).
 public enum Backup {
   static let serverMetadata: Set<String> = [
     "uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "selfLink", "finalizers",
@@ -45,10 +46,15 @@ public enum Backup {
       }
       object["metadata"] = metadata
     }
-    if kind == "PersistentVolume", var spec = object["spec"], var claimRef = spec["claimRef"] {
-      claimRef["uid"] = nil
-      claimRef["resourceVersion"] = nil
-      spec["claimRef"] = claimRef
+    if kind == "PersistentVolume", var spec = object["spec"] {
+      if var claimRef = spec["claimRef"] {
+        claimRef["uid"] = nil
+        claimRef["resourceVersion"] = nil
+        spec["claimRef"] = claimRef
+      }
+      // A volume restored for rollback must never take its disk or share with it when its claim
+      // goes: the original policy is recorded in the plan (RUNBOOK.md preflight, plan.json).
+      if spec["persistentVolumeReclaimPolicy"] != nil { spec["persistentVolumeReclaimPolicy"] = .string("Retain") }
       object["spec"] = spec
     }
     return object

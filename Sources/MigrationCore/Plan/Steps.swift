@@ -192,11 +192,13 @@ extension Plan {
     // 5. StatefulSets whose templates name an in-tree class.
     for wi in group.workloads where !workloads[wi].templateChanges.isEmpty {
       let w = workloads[wi]
-      let saved = "statefulset-\(w.namespace).\(w.name).yaml"
-      let patched = "statefulset-\(w.namespace).\(w.name)-csi.yaml"
+      // The same files migrate.sh keeps, so a rollback finds the copy whichever made it.
+      let saved = "state/statefulset.\(w.namespace).\(w.name).yaml"
+      let patched = "state/statefulset.\(w.namespace).\(w.name).csi.yaml"
       let classes = w.templateChanges.map { "\($0.name) → \($0.to)" }.joined(separator: ", ")
       add(.recreateStatefulSet, workload: wi, "Recreate StatefulSet \(w.namespace)/\(w.name) with CSI classes in its claim templates (\(classes))",
         [
+          Shell.command(["mkdir", "-p", "state"]),
           Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved),
           Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched),
           Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
@@ -204,7 +206,8 @@ extension Plan {
         ],
         expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts",
         rollback: [
-          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
+          // Only with the saved copy at hand: deleting first and failing to create would leave none.
+          Shell.command(["test", "-f", saved]) + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
           Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -",
         ])
     }

@@ -67,7 +67,10 @@ public struct RunbookRenderer {
         out += "  Rollback: \(step.rollback[0])\n"
       } else {
         out += "  Rollback:\n\n  ```sh\n"
-        for r in step.rollback { out += r.hasPrefix("kubectl") || r.hasPrefix("az ") ? "  \(r)\n" : "  # \(r)\n" }
+        for r in step.rollback {
+          let isCommand = r.hasPrefix("kubectl") || r.hasPrefix("az ") || r.hasPrefix("test ")
+          out += isCommand ? "  \(r)\n" : "  # \(r)\n"
+        }
         out += "  ```\n"
       }
     }

@@ -217,14 +217,29 @@ record_replicas() { # KIND NAMESPACE NAME DUMP_REPLICAS
   local file live
   file="$(state_file replicas "$1" "$2" "$3")"
   if [ -f "$file" ]; then say "  recorded earlier: $(cat "$file")"; return 0; fi
+  if [ -z "$(k -n "$2" get "$1" "$3" --ignore-not-found -o name)" ]; then
+    # Gone, as after a StatefulSet recreation that failed half-way: restore the dump's count.
+    say "  $1 $2/$3 is absent; the dump's $4 replicas are restored at the end"
+    save_state "$file" "$4"
+    return 0
+  fi
   live="$(k -n "$2" get "$1" "$3" -o jsonpath='{.spec.replicas}')"
   [ -n "$live" ] || live=1
-  [ "$live" = "$4" ] || say "  note: the dump had $4 replicas, the cluster has $live; $live is restored at the end"
+  if [ "$live" = 0 ] && [ "$4" != 0 ]; then
+    say "  note: the cluster has 0 replicas (stopped by hand?); the dump's $4 are restored at the end"
+    live="$4"
+  elif [ "$live" != "$4" ]; then
+    say "  note: the dump had $4 replicas, the cluster has $live; $live is restored at the end"
+  fi
   save_state "$file" "$live"
 }
 
 scale_down() { # KIND NAMESPACE NAME
   local live
+  if [ -z "$(k -n "$2" get "$1" "$3" --ignore-not-found -o name)" ]; then
+    say "  absent: nothing to stop (a StatefulSet is created again from its saved copy later)"
+    return 0
+  fi
   live="$(k -n "$2" get "$1" "$3" -o jsonpath='{.spec.replicas}')"
   if [ "$live" = 0 ]; then say "  already at 0"; return 0; fi
   run k -n "$2" scale "$1/$3" --replicas=0
@@ -235,13 +250,18 @@ scale_up() { # KIND NAMESPACE NAME DUMP_REPLICAS
   file="$(state_file replicas "$1" "$2" "$3")"
   if [ -f "$file" ]; then
     want="$(cat "$file")"
+  elif [ "$GROUP_DONE" = 1 ]; then
+    # Started again after an earlier, complete run: leave today's count alone.
+    say "  skipped: started again when the group was migrated"
+    return 0
   else
     want="$4"
     say "  no recorded count (dry run): the dump's $4"
   fi
   live="$(k -n "$2" get "$1" "$3" -o jsonpath='{.spec.replicas}')"
-  if [ "$live" = "$want" ]; then say "  already at $want"; return 0; fi
-  run k -n "$2" scale "$1/$3" --replicas="$want"
+  if [ "$live" = "$want" ]; then say "  already at $want"; else run k -n "$2" scale "$1/$3" --replicas="$want"; fi
+  # Once restored, the count is forgotten: a later run must not scale back to it.
+  if [ "$APPLY" = 1 ]; then rm -f "$file"; fi
 }
 
 pause_daemonset() { # NAMESPACE NAME
