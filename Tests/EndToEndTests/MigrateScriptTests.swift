@@ -122,6 +122,48 @@ import TestSupport
     #expect(try c.mutations().isEmpty, "a finished plan changes nothing when run again")
   }
 
+  @Test(.enabled(if: available)) func aStatefulSetLostHalfWayIsCreatedAgainByTheNextRun() throws {
+    let c = try cluster()
+    // The orphan delete succeeded, creating the StatefulSet again failed: it is gone.
+    let failing = "create -f \(c.plan)/state/statefulset.shop.db.csi.yaml"
+    let first = try c.script(["--context", "fake", "--apply"], fail: failing)
+    #expect(first.status == 1)
+    #expect(first.output.contains("stopped at step 1.22"), "\(first.output)")
+    #expect(try c.objects()["StatefulSet/shop/db"] == nil)
+
+    let second = try c.script(["--context", "fake", "--apply"])
+    #expect(second.status == 0, "\(second.output)")
+    let sts = try c.objects()["StatefulSet/shop/db"]
+    #expect(spec(sts)["replicas"] as? Int == 2)
+    let templates = spec(sts)["volumeClaimTemplates"] as? [[String: Any]]
+    #expect((templates?.first?["spec"] as? [String: Any])?["storageClassName"] as? String == "managed-csi")
+  }
+
+  @Test(.enabled(if: available)) func aLaterRunLeavesTodaysReplicaCountsAlone() throws {
+    let c = try cluster()
+    #expect(try c.script(["--context", "fake", "--apply"]).status == 0)
+    // After the migration someone scales the database to 3.
+    var text = try String(contentsOfFile: c.state, encoding: .utf8)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    var objects = try #require(json["objects"] as? [String: [String: Any]])
+    let key = try #require(objects.keys.first { $0.replacingOccurrences(of: "\u{1F}", with: "/") == "StatefulSet/shop/db" })
+    var sts = try #require(objects[key])
+    var stsSpec = spec(sts)
+    stsSpec["replicas"] = 3
+    sts["spec"] = stsSpec
+    objects[key] = sts
+    var root = json
+    root["objects"] = objects
+    text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+    try text.write(toFile: c.state, atomically: true, encoding: .utf8)
+    try c.clearLog()
+    let again = try c.script(["--context", "fake", "--apply"])
+    #expect(again.status == 0, "\(again.output)")
+    let changes = try c.mutations()
+    #expect(changes.isEmpty, "\(changes)")
+    #expect(spec(try c.objects()["StatefulSet/shop/db"])["replicas"] as? Int == 3)
+  }
+
   @Test(.enabled(if: available)) func anotherClusterIsRefusedBeforeAnyChange() throws {
     let c = try cluster()
     // Seed the fake with the demo, then make one volume a different object (another uid).
