@@ -139,12 +139,11 @@ public struct Decoder {
     return result
   }
 
-  mutating func stringMap(_ i: Index?, _ field: @autoclosure () -> String, keep: ((String) -> Bool)? = nil) -> [String: String] {
+  mutating func stringMap(_ i: Index?, _ field: @autoclosure () -> String) -> [String: String] {
     guard let map = mapping(i, field()) else { return [:] }
     var result: [String: String] = [:]
     for (k, v) in tree.pairs(map) {
       guard let key = tree.text(k) else { continue }
-      if let keep, !keep(key) { continue }
       if let value = string(v, "\(field()).\(key)") { result[key] = value }
     }
     return result

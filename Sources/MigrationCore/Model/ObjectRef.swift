@@ -38,7 +38,7 @@ public struct Metadata: Sendable {
   public var namespace: String = ""
   public var labels: [String: String] = [:]
   /// Labels are read for workloads only (pod-template-hash and friends).
-  /// Only the annotations the tool uses (see `Metadata.keptAnnotations`); never the
+  /// Only the annotations the tool uses (see `Decoder.isKeptAnnotation`); never the
   /// last-applied-configuration, which repeats the whole object.
   public var annotations: [String: String] = [:]
   public var owners: [OwnerRef] = []
@@ -52,8 +52,4 @@ public struct Metadata: Sendable {
   public static let storageProvisioner = "volume.kubernetes.io/storage-provisioner"
   public static let betaStorageProvisioner = "volume.beta.kubernetes.io/storage-provisioner"
   public static let betaStorageClass = "volume.beta.kubernetes.io/storage-class"
-  public static let keptAnnotations: Set<String> = [
-    migratedTo, provisionedBy, fileResourceGroup, defaultClass, betaDefaultClass, storageProvisioner,
-    betaStorageProvisioner, betaStorageClass,
-  ]
 }

@@ -22,41 +22,17 @@ public struct CheckRenderer {
   /// Renders in pieces: JSON findings are written one at a time (a report can hold hundreds of
   /// thousands of them); the other formats are written whole.
   public func render(_ report: CheckReport, as format: CheckFormat, to write: (String) -> Void) {
-    guard format == .json, case .mapping(var pairs) = value(report, findings: false) else {
+    guard format == .json, case .mapping(let pairs) = value(report, findings: false) else {
       write(render(report, as: format))
       return
     }
-    pairs.append(("findings", .sequence([])))
-    // Walk each input's findings in place: `report.findings` would copy them all.
-    let total = report.inputs.reduce(0) { $0 + $1.findings.count }
-    var out = "{\n"
-    for (n, (key, item)) in pairs.enumerated() {
-      JSONWriter.pad(1, &out)
-      JSONWriter.quote(key, into: &out)
-      out += ": "
-      if n == pairs.count - 1 && total > 0 {
-        out += "[\n"
-        var written = 0
-        for input in report.inputs {
-          for finding in input.findings {
-            JSONWriter.pad(2, &out)
-            JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
-            written += 1
-            out += written == total ? "\n" : ",\n"
-            if out.utf8.count > 1 << 16 {
-              write(out)
-              out = ""
-            }
-          }
-        }
-        JSONWriter.pad(1, &out)
-        out += "]"
-      } else {
-        JSONWriter.render(item, indent: 1, into: &out)
-      }
-      out += n == pairs.count - 1 ? "\n" : ",\n"
-    }
-    write(out + "}\n")
+    // Each input's findings in place: `report.findings` would copy them all.
+    JSONWriter.renderStreaming(
+      pairs, listKey: "findings", elements: report.inputs.lazy.flatMap(\.findings),
+      element: { finding, out in
+        JSONWriter.pad(2, &out)
+        JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
+      }, write: write)
   }
 
   public func render(_ report: CheckReport, as format: CheckFormat) -> String {

@@ -40,31 +40,9 @@ public struct ScanRenderer {
 
   /// JSON with the findings streamed one by one.
   func json(_ report: ScanReport, kind: String, _ write: (String) -> Void) {
-    var out = "{\n"
-    for (key, item) in header(report, kind: kind) {
-      out += "  "
-      JSONWriter.quote(key, into: &out)
-      out += ": "
-      JSONWriter.render(item, indent: 1, into: &out)
-      out += ",\n"
-    }
-    let findings = report.inventories.lazy.flatMap(\.findings)
-    if findings.isEmpty {
-      write(out + "  \"findings\": []\n}\n")
-      return
-    }
-    out += "  \"findings\": [\n"
-    var first = true
-    for finding in findings {
-      if !first { out += ",\n" }
-      first = false
-      finding.writeJSON(into: &out)
-      if out.utf8.count > 1 << 16 {
-        write(out)
-        out = ""
-      }
-    }
-    write(out + "\n  ]\n}\n")
+    JSONWriter.renderStreaming(
+      header(report, kind: kind), listKey: "findings", elements: report.inventories.lazy.flatMap(\.findings),
+      element: { finding, out in finding.writeJSON(into: &out) }, write: write)
   }
 
   // MARK: table
