@@ -70,17 +70,25 @@ struct PlanCommand: ParsableCommand {
   static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
     var planner = Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version))
+    // Backups are rendered and written on a thread of their own while the reader goes on.
     let files = PlanFileWriter(root: dir)
+    let backups = BackgroundQueue().start()
     var written: [String] = []
-    try Pipeline.read(paths) { _, _, tree, object, _ in
-      try planner.add(object, tree: tree)
-      if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
-      if let backup = Backup.file(for: object, tree: tree) {
-        try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value))
-        written.append(backup.path)
+    do {
+      try Pipeline.read(paths) { _, _, tree, object, _ in
+        try planner.add(object, tree: tree)
+        if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
+        if let backup = Backup.file(for: object, tree: tree) {
+          try backups.submit { try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value)) }
+          written.append(backup.path)
+        }
       }
+    } catch {
+      try? backups.finish()
+      throw error
     }
     let plan = planner.plan()
+    try backups.finish()
     // The plan holds what rendering needs: let go of the records of everything else (claims of
     // other volumes, every PV name seen, workloads) before rendering.
     planner = Planner(options: planner.options)
@@ -89,9 +97,13 @@ struct PlanCommand: ParsableCommand {
       for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
       written = []
     }
-    try PlanDirectory.render(plan) { path, executable, content in
-      try files.write(path, executable: executable, content)
-    }
+    // The shares of the plan render on their own threads, each through its own writer.
+    try Parallel.run(PlanDirectory.parts(plan).map { part in
+      { @Sendable in
+        let files = PlanFileWriter(root: dir)
+        try part { path, executable, content in try files.write(path, executable: executable, content) }
+      }
+    })
     return plan
   }
 

@@ -9,10 +9,30 @@ public enum PlanDirectory {
     _ path: String, _ executable: Bool, _ content: ((String) throws -> Void) throws -> Void
   ) throws -> Void
 
+  /// Writes a share of the plan's files through a sink.
+  public typealias Part = @Sendable (_ file: FileSink) throws -> Void
+
+  /// The files of the plan in two shares of about the same work, which write different files
+  /// and read only the plan: they may run at the same time, each with its own sink.
+  public static func parts(_ plan: Plan) -> [Part] {
+    [
+      { file in
+        try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) }
+        try manifests(plan, into: file)
+      },
+      { file in
+        try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) }
+        try file(PlanPaths.script, true) { try ScriptRenderer(plan: plan).render($0) }
+      },
+    ]
+  }
+
+  /// Writes every file, one after the other.
   public static func render(_ plan: Plan, into file: FileSink) throws {
-    try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) }
-    try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) }
-    try file(PlanPaths.script, true) { try ScriptRenderer(plan: plan).render($0) }
+    for part in parts(plan) { try part(file) }
+  }
+
+  static func manifests(_ plan: Plan, into file: FileSink) throws {
     for c in plan.createdClasses {
       guard let path = c.manifestPath, let manifest = c.manifest else { continue }
       let yaml = try YAMLWriter().write(manifest)

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Runs jobs at the same time, one thread each, and waits for all of them.
+enum Parallel {
+  private final class Job: @unchecked Sendable {
+    let body: @Sendable () throws -> Void
+    /// Written by the job's thread before it ends, read after `pthread_join`.
+    var error: (any Error)?
+    init(_ body: @escaping @Sendable () throws -> Void) { self.body = body }
+    func run() {
+      do { try body() } catch { self.error = error }
+    }
+  }
+
+  /// Runs every job, the first on the calling thread; throws the error of the first job (in
+  /// the order given) that failed, once all have ended. A job whose thread cannot be started
+  /// runs on the calling thread instead.
+  static func run(_ bodies: [@Sendable () throws -> Void]) throws {
+    let jobs = bodies.map(Job.init)
+    var threads: [pthread_t] = []
+    for job in jobs.dropFirst() {
+      let context = Unmanaged.passRetained(job).toOpaque()
+      #if canImport(Darwin)
+        var thread: pthread_t?
+      #else
+        var thread = pthread_t()
+      #endif
+      let started = pthread_create(&thread, nil, { context in
+        #if canImport(Darwin)
+          let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
+        #else
+          guard let context else { return nil }
+          let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
+        #endif
+        job.run()
+        return nil
+      }, context)
+      if started == 0 {
+        #if canImport(Darwin)
+          if let thread { threads.append(thread) }
+        #else
+          threads.append(thread)
+        #endif
+      } else {
+        Unmanaged<Job>.fromOpaque(context).release()
+        job.run()
+      }
+    }
+    jobs.first?.run()
+    for thread in threads { pthread_join(thread, nil) }
+    if let error = jobs.lazy.compactMap(\.error).first { throw error }
+  }
+}
+
+/// A queue of tasks for one thread of its own, so that the thread that fills it (the reader) does
+/// not wait for them (rendering and writing files). Bounded: `submit` waits while more than
+/// `limit` tasks are queued, so memory does not grow with the input.
+final class BackgroundQueue: @unchecked Sendable {
+  typealias Task = () throws -> Void
+  private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  // Guarded by `lock`.
+  private var items: [Task] = []
+  private var closed = false
+  private var failure: (any Error)?
+  private let limit: Int
+  private var thread: pthread_t?
+
+  /// Tasks run on the queue's thread, in order, once `start` is called. After the first error,
+  /// later tasks are dropped and the error is thrown by `submit` and `finish`.
+  init(limit: Int = 256) {
+    self.limit = limit
+    pthread_mutex_init(lock, nil)
+    pthread_cond_init(changed, nil)
+  }
+
+  /// Starts the thread (without one, `submit` does the work at once).
+  func start() -> Self {
+    let context = Unmanaged.passRetained(self).toOpaque()
+    #if canImport(Darwin)
+      var t: pthread_t?
+    #else
+      var t = pthread_t()
+    #endif
+    let started = pthread_create(&t, nil, { context in
+      #if canImport(Darwin)
+        let queue = Unmanaged<BackgroundQueue>.fromOpaque(context).takeRetainedValue()
+      #else
+        guard let context else { return nil }
+        let queue = Unmanaged<BackgroundQueue>.fromOpaque(context).takeRetainedValue()
+      #endif
+      queue.drain()
+      return nil
+    }, context)
+    if started == 0 {
+      thread = t
+    } else {
+      Unmanaged<BackgroundQueue>.fromOpaque(context).release()
+    }
+    return self
+  }
+
+  deinit {
+    pthread_cond_destroy(changed)
+    pthread_mutex_destroy(lock)
+    changed.deallocate()
+    lock.deallocate()
+  }
+
+  /// Queues a task (or, without a thread, runs it at once).
+  func submit(_ task: @escaping Task) throws {
+    guard thread != nil else { return try task() }
+    pthread_mutex_lock(lock)
+    defer { pthread_mutex_unlock(lock) }
+    while items.count >= limit && failure == nil { pthread_cond_wait(changed, lock) }
+    if let failure { throw failure }
+    items.append(task)
+    pthread_cond_broadcast(changed)
+  }
+
+  /// Waits until every queued item is done and the thread has ended; throws the first error.
+  func finish() throws {
+    guard let thread else { return }
+    pthread_mutex_lock(lock)
+    closed = true
+    pthread_cond_broadcast(changed)
+    pthread_mutex_unlock(lock)
+    pthread_join(thread, nil)
+    self.thread = nil
+    if let failure { throw failure }
+  }
+
+  private func drain() {
+    pthread_mutex_lock(lock)
+    while true {
+      while items.isEmpty && !closed { pthread_cond_wait(changed, lock) }
+      if items.isEmpty && closed { break }
+      let batch = items
+      items.removeAll(keepingCapacity: true)
+      pthread_cond_broadcast(changed)
+      pthread_mutex_unlock(lock)
+      var error: (any Error)?
+      for task in batch where error == nil {
+        do { try task() } catch let e { error = e }
+      }
+      pthread_mutex_lock(lock)
+      if let error {
+        failure = failure ?? error
+        items.removeAll()
+        pthread_cond_broadcast(changed)
+        break
+      }
+    }
+    pthread_mutex_unlock(lock)
+  }
+}
