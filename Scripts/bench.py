@@ -90,7 +90,12 @@ def command_output(argv):
         return ""
 
 
-def machine_info(binary):
+def file_system(path):
+    """The type of the file system holding path (ext4, tmpfs, ...), or "unknown"."""
+    return command_output(["stat", "-f", "-c", "%T", path]) or "unknown"
+
+
+def machine_info(binary, plan_dir):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -135,6 +140,7 @@ def machine_info(binary):
         ("libyaml", libyaml or "unknown"),
         ("python", platform.python_version()),
         ("csi-migrate", "%s (%s)" % (tool or "no --version", binary)),
+        ("plan written to", "%s (%s)" % (plan_dir, file_system(plan_dir))),
     ]
 
 
@@ -165,6 +171,8 @@ def main():
     ap.add_argument("--check", action="store_true", help="exit 1 when a budget fails")
     ap.add_argument("--raw", metavar="FILE", help="also write every sample as JSON here")
     ap.add_argument("--reproduce", default="", help="the command line to print for reproduction")
+    ap.add_argument("--plan-dir", default=None, metavar="DIR",
+                    help="where plan writes its directories (default: the system temp directory)")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -175,14 +183,17 @@ def main():
         dumps.append((int(pvs), path))
     dumps.sort()
 
-    plan_root = tempfile.mkdtemp(prefix="csi-migrate-bench-")
+    # Each plan run writes a new directory, removed once the run is timed: a plan's cost is
+    # writing the directory, not deleting the previous one (which `--force` would add).
+    plan_root = tempfile.mkdtemp(prefix="csi-migrate-bench-", dir=args.plan_dir)
+    plan_parent = os.path.dirname(plan_root)
     plan_out = os.path.join(plan_root, "plan")
     commands = [
         Command("floor", "floor (libyaml parse)", lambda f: [args.floor, f]),
         Command("scan", "scan -o json", lambda f: [args.bin, "scan", f, "-o", "json"]),
         Command("translate", "translate", lambda f: [args.bin, "translate", f]),
-        Command("plan", "plan --out DIR --force",
-                lambda f: [args.bin, "plan", f, "--out", plan_out, "--force"]),
+        Command("plan", "plan --out DIR",
+                lambda f: [args.bin, "plan", f, "--out", plan_out]),
     ]
 
     def log(msg):
@@ -203,6 +214,7 @@ def main():
             status = {}
             for c in commands:
                 s = run(c.argv_for(path))
+                shutil.rmtree(plan_out, ignore_errors=True)
                 if s.code in OK_EXIT_CODES:
                     status[c.name] = "ok"
                 elif c.name == "floor":
@@ -220,6 +232,7 @@ def main():
                     if status[c.name] != "ok":
                         continue
                     s = run(c.argv_for(path))
+                    shutil.rmtree(plan_out, ignore_errors=True)
                     if s.code not in OK_EXIT_CODES:
                         status[c.name] = "failed (%s)" % describe_exit(s.code)
                         log("bench:   %s FAILED in run %d (%s):\n%s" % (c.name, rep + 1, describe_exit(s.code), s.stderr.strip()[-2000:]))
@@ -331,7 +344,7 @@ def main():
     print()
     print("Machine:")
     print()
-    for key, value in machine_info(args.bin):
+    for key, value in machine_info(args.bin, plan_parent):
         print("- %s: %s" % (key, value))
     print()
     print("Each figure: %d interleaved runs per size after one warm-up run (dump in the page cache);"
@@ -347,7 +360,7 @@ def main():
     if args.raw:
         with open(args.raw, "w") as f:
             json.dump({"runs": args.runs, "results": results, "baseline_rss_kib": baseline_kib,
-                       "machine": dict(machine_info(args.bin))}, f, indent=2)
+                       "machine": dict(machine_info(args.bin, plan_parent))}, f, indent=2)
             f.write("\n")
 
     if any_failed:
