@@ -114,6 +114,30 @@ import TestSupport
     return (shellBlocks(step[..<rollback.lowerBound]), shellBlocks(step[rollback.upperBound...]))
   }
 
+  /// RUNBOOK.md's "Rolling back group N": its commands, in order.
+  func runbookGroupRollback(_ c: Cluster, _ number: Int) throws -> [String] {
+    let runbook = try String(contentsOfFile: c.plan + "/RUNBOOK.md", encoding: .utf8)
+    let start = try #require(runbook.range(of: "\n### Rolling back group \(number)\n"), "no rollback of group \(number)")
+    let rest = runbook[start.upperBound...]
+    return shellBlocks(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
+  }
+
+  /// The demo's group 1 is back on its in-tree volumes, and StatefulSet shop/db on its in-tree templates.
+  func expectGroup1InTree(_ c: Cluster, replicas: Int) throws {
+    let objects = try c.objects()
+    for (claim, pv) in [("data-db-0", "pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325"), ("data-db-1", "pvc-5d96cf7f-265b-4da9-8f0c-26ef4243ed52")] {
+      let volume = objects["PersistentVolume//\(pv)"]
+      #expect(spec(volume)["azureDisk"] != nil && spec(volume)["csi"] == nil, "\(pv) is the in-tree volume again")
+      #expect(spec(volume)["persistentVolumeReclaimPolicy"] as? String == "Retain")
+      let pvc = objects["PersistentVolumeClaim/shop/\(claim)"]
+      #expect(spec(pvc)["volumeName"] as? String == pv && (pvc?["status"] as? [String: Any])?["phase"] as? String == "Bound", "\(claim)")
+    }
+    let sts = objects["StatefulSet/shop/db"]
+    #expect(templateClasses(sts) == ["default"], "the StatefulSet's templates name the in-tree class again")
+    #expect(spec(sts)["replicas"] as? Int == replicas)
+    #expect(!(try String(contentsOfFile: c.log, encoding: .utf8)).contains("DATA LOST"))
+  }
+
   /// The template classes of StatefulSet shop/db.
   func templateClasses(_ sts: [String: Any]?) -> [String] {
     (spec(sts)["volumeClaimTemplates"] as? [[String: Any]] ?? []).map { spec($0)["storageClassName"] as? String ?? "" }
@@ -206,6 +230,37 @@ import TestSupport
     _ = try c.paste(try runbookStep(c, "1.22").rollback)
     #expect(try c.mutations().isEmpty)
     #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["default"])
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfAMigratedGroupPutsBackItsStatefulSet() throws {
+    let c = try cluster()
+    #expect(try c.script(["--context", "fake", "--apply"]).status == 0)
+    #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["managed-csi"])
+    // The operator follows "Rolling back group 1": stop (steps 1.4 and 1.5), the rollback
+    // commands, then start again (the rollback of step 1.4).
+    let stop = try runbookStep(c, "1.4")
+    #expect(stop.commands == ["kubectl -n shop scale statefulset/db --replicas=0"])
+    #expect(try c.paste(stop.commands).status == 0)
+    let rollback = try c.paste(try runbookGroupRollback(c, 1))
+    #expect(rollback.status == 0, "\(rollback.output)")
+    try expectGroup1InTree(c, replicas: 0)
+    #expect(try c.paste(stop.rollback).status == 0)
+    try expectGroup1InTree(c, replicas: 2)
+    let pods = try c.objects().filter { $0.key.hasPrefix("Pod/shop/db-") }
+    #expect(pods.count == 2)
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfAGroupCreatesAStatefulSetLostHalfWay() throws {
+    let c = try cluster()
+    let failing = "create -f \(c.plan)/state/statefulset.shop.db.csi.yaml"
+    #expect(try c.script(["--context", "fake", "--apply"], fail: failing).status == 1)
+    #expect(try c.objects()["StatefulSet/shop/db"] == nil)
+    // Nothing to stop: the StatefulSet is gone (its pods went with the scale to 0).
+    let rollback = try c.paste(try runbookGroupRollback(c, 1))
+    #expect(rollback.status == 0, "\(rollback.output)")
+    try expectGroup1InTree(c, replicas: 0)
+    #expect(try c.paste(try runbookStep(c, "1.4").rollback).status == 0)
+    try expectGroup1InTree(c, replicas: 2)
   }
 
   @Test(.enabled(if: available)) func aLaterRunLeavesTodaysReplicaCountsAlone() throws {
