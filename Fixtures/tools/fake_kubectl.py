@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in for `kubectl` that keeps a cluster in a JSON file, so that tests can run the
 generated migrate.sh (dry run and --apply, including a failure and a resumed run) without a
-cluster. It knows just the commands and the jsonpath subset migrate.sh uses, and enough of the
-API's behaviour to matter for a migration:
+cluster. It knows just the commands and the jsonpath subset migrate.sh and the runbook's rollback
+blocks use (`-f -` reads standard input), and enough of the API's behaviour to matter for a
+migration:
 
 - deleting a claim releases its volume; a volume with policy Delete is then deleted, and its
   disk or share with it: that is recorded as `DATA LOST <handle>` in the log;
@@ -186,8 +187,13 @@ def jsonpath(template, obj):
 
 
 def load_manifest(path):
-    with open(path) as f:
-        text = f.read()
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path) as f:
+            text = f.read()
+    if not text.strip():
+        fail("error: no objects passed (%s is empty)" % ("standard input" if path == "-" else path))
     try:
         return json.loads(text)
     except ValueError:
@@ -365,6 +371,8 @@ def main():
         name = positional[2]
         obj = cluster.get(kind, ns, name)
         if obj is None:
+            if ignore:
+                return
             fail("Error from server (NotFound): not found")
         if kind == "PersistentVolumeClaim":
             if cluster.claim_in_use(ns, name):

@@ -26,9 +26,20 @@ import TestSupport
     var plan: String { dir + "/plan" }
 
     func script(_ arguments: [String], fail: String? = nil) throws -> (status: Int32, output: String) {
+      try bash([plan + "/migrate.sh"] + arguments, fail: fail)
+    }
+
+    /// Commands as an operator pastes them from RUNBOOK.md: in the plan directory, the first
+    /// failure stops them.
+    func paste(_ commands: [String]) throws -> (status: Int32, output: String) {
+      try bash(["-euo", "pipefail", "-c", commands.joined(separator: "\n")])
+    }
+
+    func bash(_ arguments: [String], fail: String? = nil) throws -> (status: Int32, output: String) {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/bin/bash")
-      p.arguments = [plan + "/migrate.sh"] + arguments
+      p.arguments = arguments
+      p.currentDirectoryURL = URL(fileURLWithPath: plan)
       var env = ProcessInfo.processInfo.environment
       env["PATH"] = dir + "/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
       env["FAKE_KUBECTL_STATE"] = state
@@ -76,6 +87,61 @@ import TestSupport
   }
 
   func spec(_ object: [String: Any]?) -> [String: Any] { object?["spec"] as? [String: Any] ?? [:] }
+
+  /// The commands of the `sh` blocks in `text`, comments dropped.
+  func shellBlocks(_ text: Substring) -> [String] {
+    var commands: [String] = []
+    var inside = false
+    for line in text.split(separator: "\n") {
+      let l = line.trimmingCharacters(in: .whitespaces)
+      if l.hasPrefix("```") {
+        inside = l == "```sh"
+        continue
+      }
+      if inside && !l.isEmpty && !l.hasPrefix("#") { commands.append(l) }
+    }
+    return commands
+  }
+
+  /// RUNBOOK.md's step `id`: its commands and its rollback commands.
+  func runbookStep(_ c: Cluster, _ id: String) throws -> (commands: [String], rollback: [String]) {
+    let runbook = try String(contentsOfFile: c.plan + "/RUNBOOK.md", encoding: .utf8)
+    let start = try #require(runbook.range(of: "- [ ] **\(id) "), "no step \(id)")
+    let rest = runbook[start.upperBound...]
+    let end = [rest.range(of: "\n- [ ] **")?.lowerBound, rest.range(of: "\n### ")?.lowerBound].compactMap { $0 }.min() ?? rest.endIndex
+    let step = rest[..<end]
+    guard let rollback = step.range(of: "Rollback:") else { return (shellBlocks(step), []) }
+    return (shellBlocks(step[..<rollback.lowerBound]), shellBlocks(step[rollback.upperBound...]))
+  }
+
+  /// RUNBOOK.md's "Rolling back group N": its commands, in order.
+  func runbookGroupRollback(_ c: Cluster, _ number: Int) throws -> [String] {
+    let runbook = try String(contentsOfFile: c.plan + "/RUNBOOK.md", encoding: .utf8)
+    let start = try #require(runbook.range(of: "\n### Rolling back group \(number)\n"), "no rollback of group \(number)")
+    let rest = runbook[start.upperBound...]
+    return shellBlocks(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
+  }
+
+  /// The demo's group 1 is back on its in-tree volumes, and StatefulSet shop/db on its in-tree templates.
+  func expectGroup1InTree(_ c: Cluster, replicas: Int) throws {
+    let objects = try c.objects()
+    for (claim, pv) in [("data-db-0", "pvc-566bf9d7-c55a-45f8-91a6-e55e9b9b1325"), ("data-db-1", "pvc-5d96cf7f-265b-4da9-8f0c-26ef4243ed52")] {
+      let volume = objects["PersistentVolume//\(pv)"]
+      #expect(spec(volume)["azureDisk"] != nil && spec(volume)["csi"] == nil, "\(pv) is the in-tree volume again")
+      #expect(spec(volume)["persistentVolumeReclaimPolicy"] as? String == "Retain")
+      let pvc = objects["PersistentVolumeClaim/shop/\(claim)"]
+      #expect(spec(pvc)["volumeName"] as? String == pv && (pvc?["status"] as? [String: Any])?["phase"] as? String == "Bound", "\(claim)")
+    }
+    let sts = objects["StatefulSet/shop/db"]
+    #expect(templateClasses(sts) == ["default"], "the StatefulSet's templates name the in-tree class again")
+    #expect(spec(sts)["replicas"] as? Int == replicas)
+    #expect(!(try String(contentsOfFile: c.log, encoding: .utf8)).contains("DATA LOST"))
+  }
+
+  /// The template classes of StatefulSet shop/db.
+  func templateClasses(_ sts: [String: Any]?) -> [String] {
+    (spec(sts)["volumeClaimTemplates"] as? [[String: Any]] ?? []).map { spec($0)["storageClassName"] as? String ?? "" }
+  }
 
   @Test(.enabled(if: available)) func aDryRunChangesNothing() throws {
     let c = try cluster()
@@ -137,6 +203,64 @@ import TestSupport
     #expect(spec(sts)["replicas"] as? Int == 2)
     let templates = spec(sts)["volumeClaimTemplates"] as? [[String: Any]]
     #expect((templates?.first?["spec"] as? [String: Any])?["storageClassName"] as? String == "managed-csi")
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfTheRecreationPutsBackAStatefulSetLostHalfWay() throws {
+    let c = try cluster()
+    let failing = "create -f \(c.plan)/state/statefulset.shop.db.csi.yaml"
+    #expect(try c.script(["--context", "fake", "--apply"], fail: failing).status == 1)
+    #expect(try c.objects()["StatefulSet/shop/db"] == nil)
+    // The operator follows the rollback of step 1.22 (Recreate StatefulSet shop/db).
+    let step = try runbookStep(c, "1.22")
+    #expect(step.commands.last?.hasPrefix("kubectl create -f state/statefulset.shop.db.csi.yaml") == true, "\(step.commands)")
+    let rollback = try c.paste(step.rollback)
+    #expect(rollback.status == 0, "\(rollback.output)")
+    let sts = try c.objects()["StatefulSet/shop/db"]
+    #expect(templateClasses(sts) == ["default"], "the original, in-tree templates")
+    #expect(spec(sts)["replicas"] as? Int == 0, "the copy was saved at 0 replicas")
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfTheRecreationDeletesNothingWithoutASavedCopy() throws {
+    let c = try cluster()
+    _ = try c.script(["--context", "fake"])
+    // Step 1.22's `kubectl get ... > state/statefulset.shop.db.yaml` failed: an empty file.
+    try FileManager.default.createDirectory(atPath: c.plan + "/state", withIntermediateDirectories: true)
+    try "".write(toFile: c.plan + "/state/statefulset.shop.db.yaml", atomically: true, encoding: .utf8)
+    try c.clearLog()
+    _ = try c.paste(try runbookStep(c, "1.22").rollback)
+    #expect(try c.mutations().isEmpty)
+    #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["default"])
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfAMigratedGroupPutsBackItsStatefulSet() throws {
+    let c = try cluster()
+    #expect(try c.script(["--context", "fake", "--apply"]).status == 0)
+    #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["managed-csi"])
+    // The operator follows "Rolling back group 1": stop (steps 1.4 and 1.5), the rollback
+    // commands, then start again (the rollback of step 1.4).
+    let stop = try runbookStep(c, "1.4")
+    #expect(stop.commands == ["kubectl -n shop scale statefulset/db --replicas=0"])
+    #expect(try c.paste(stop.commands).status == 0)
+    let rollback = try c.paste(try runbookGroupRollback(c, 1))
+    #expect(rollback.status == 0, "\(rollback.output)")
+    try expectGroup1InTree(c, replicas: 0)
+    #expect(try c.paste(stop.rollback).status == 0)
+    try expectGroup1InTree(c, replicas: 2)
+    let pods = try c.objects().filter { $0.key.hasPrefix("Pod/shop/db-") }
+    #expect(pods.count == 2)
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRollbackOfAGroupCreatesAStatefulSetLostHalfWay() throws {
+    let c = try cluster()
+    let failing = "create -f \(c.plan)/state/statefulset.shop.db.csi.yaml"
+    #expect(try c.script(["--context", "fake", "--apply"], fail: failing).status == 1)
+    #expect(try c.objects()["StatefulSet/shop/db"] == nil)
+    // Nothing to stop: the StatefulSet is gone (its pods went with the scale to 0).
+    let rollback = try c.paste(try runbookGroupRollback(c, 1))
+    #expect(rollback.status == 0, "\(rollback.output)")
+    try expectGroup1InTree(c, replicas: 0)
+    #expect(try c.paste(try runbookStep(c, "1.4").rollback).status == 0)
+    try expectGroup1InTree(c, replicas: 2)
   }
 
   @Test(.enabled(if: available)) func aLaterRunLeavesTodaysReplicaCountsAlone() throws {

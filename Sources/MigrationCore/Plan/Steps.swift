@@ -192,8 +192,7 @@ extension Plan {
     // 5. StatefulSets whose templates name an in-tree class.
     for wi in group.workloads where !workloads[wi].templateChanges.isEmpty {
       let w = workloads[wi]
-      // The same files migrate.sh keeps, so a rollback finds the copy whichever made it.
-      let saved = "state/statefulset.\(w.namespace).\(w.name).yaml"
+      let saved = savedStatefulSet(w)
       let patched = "state/statefulset.\(w.namespace).\(w.name).csi.yaml"
       let classes = w.templateChanges.map { "\($0.name) → \($0.to)" }.joined(separator: ", ")
       add(.recreateStatefulSet, workload: wi, "Recreate StatefulSet \(w.namespace)/\(w.name) with CSI classes in its claim templates (\(classes))",
@@ -205,11 +204,7 @@ extension Plan {
           Shell.command(["kubectl", "create", "-f", patched]),
         ],
         expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts",
-        rollback: [
-          // Only with the saved copy at hand: deleting first and failing to create would leave none.
-          Shell.command(["test", "-f", saved]) + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
-          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -",
-        ])
+        rollback: restoreStatefulSet(w))
     }
     // 6. Start again, 7. verify.
     for wi in group.workloads {
@@ -251,6 +246,27 @@ extension Plan {
       lines.append(Shell.command(["kubectl", "-n", pvc.key.namespace, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(pvc.key.name)", "--timeout=\(Self.timeout)"]))
     }
     return lines
+  }
+
+  /// Where the recreate-statefulset step keeps the StatefulSet as it was before (scaled to 0):
+  /// the same file migrate.sh keeps, so a rollback finds the copy whichever made it.
+  public func savedStatefulSet(_ w: PlannedWorkload) -> String {
+    "state/statefulset.\(w.namespace).\(w.name).yaml"
+  }
+
+  /// Puts back the StatefulSet the recreate-statefulset step replaced, from its saved copy: the
+  /// rollback of that step and part of the group's rollback. Both lines do nothing without a
+  /// copy (the step never ran, or its `kubectl get` failed and left an empty file: the
+  /// StatefulSet was not recreated); the StatefulSet may be gone already (the step failed between
+  /// delete and create). The copy was taken at 0 replicas, so creating it starts no pod.
+  public func restoreStatefulSet(_ w: PlannedWorkload) -> [String] {
+    let saved = savedStatefulSet(w)
+    // Only with the saved copy at hand: deleting first and failing to create would leave none.
+    let ifSaved = Shell.command(["test", "-s", saved]) + " && "
+    return [
+      ifSaved + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"]),
+      ifSaved + Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -",
+    ]
   }
 
   /// The JSON patch that moves a StatefulSet's claim templates to CSI classes and makes the

@@ -232,13 +232,28 @@ public struct RunbookRenderer {
     }
     out += "### Steps\n\n"
     try write(out)
-    for (k, step) in plan.steps(ofGroup: g).enumerated() {
+    let steps = plan.steps(ofGroup: g)
+    for (k, step) in steps.enumerated() {
       try write(stepBlock("\(group.number).\(k + 1)", step))
     }
+    try write(groupRollback(g, steps))
+  }
+
+  /// "Rolling back group N": every volume back to its in-tree original, then every StatefulSet
+  /// the group recreated back to its saved copy (claim templates on the in-tree classes), then
+  /// the workloads started again. Empty when the group changed nothing a rollback must undo.
+  func groupRollback(_ g: Int, _ steps: [Step]) -> String {
+    let group = plan.groups[g]
+    func id(_ k: Int) -> String { "\(group.number).\(k + 1)" }
+    let recreated = steps.indices.filter { steps[$0].action == .recreateStatefulSet }
+    guard !group.volumes.isEmpty || !recreated.isEmpty else { return "" }
+    var rollback = "### Rolling back group \(group.number)\n\n"
+    let stopping = steps.indices.filter { steps[$0].action == .stop || steps[$0].action == .waitUnused }.map(id)
+    let stop = "stop the workloads" + (group.volumes.isEmpty ? "" : " and wait until no pod uses the claims")
+      + (stopping.isEmpty ? "" : " (\(stopping.count == 1 ? "step" : "steps") \(Self.list(stopping)))")
     if !group.volumes.isEmpty {
-      var rollback = "### Rolling back group \(group.number)\n\n"
       rollback += "Every object removed is in `backup/`, and every disk or share is still there (Retain). To go back to the in-tree volumes: "
-      rollback += "stop the workloads, then for each volume delete what the migration created and restore the backup:\n\n```sh\n"
+      rollback += "\(stop), then for each volume delete what the migration created and restore the backup:\n\n```sh\n"
       for i in group.volumes {
         let v = plan.volumes[i]
         if let pvc = v.pvc {
@@ -247,9 +262,26 @@ public struct RunbookRenderer {
         rollback += Shell.command(["kubectl", "delete", "pv", v.name, "--ignore-not-found"]) + "  # Retain: the \(v.isDisk ? "disk" : "share") stays\n"
         for line in plan.restoreVolume(v) { rollback += line + "\n" }
       }
-      rollback += "```\n\nThen start the workloads again (the rollback of the stop steps) and verify.\n\n"
-      try write(rollback)
+      rollback += "```\n\n"
+    } else {
+      rollback += "To go back: \(stop).\n\n"
     }
+    for k in recreated {
+      guard let wi = steps[k].workload else { continue }
+      let w = plan.workloads[wi]
+      rollback += "Then put StatefulSet `\(w.namespace)/\(w.name)` back as it was before step \(id(k)), its claim templates on the in-tree classes, "
+      rollback += "from the copy that step saved in `\(plan.savedStatefulSet(w))` (`migrate.sh` saves it there too). "
+      if !group.volumes.isEmpty {
+        rollback += "Do it only now, with every claim Bound to its in-tree volume again. "
+      }
+      rollback += "The copy was taken at 0 replicas, so it starts no pod until the workloads are started. "
+      rollback += "If step \(id(k)) failed half-way, the StatefulSet is missing (nothing to stop) and these commands create it; "
+      rollback += "if it never ran, there is no copy and they do nothing:\n\n```sh\n"
+      for line in plan.restoreStatefulSet(w) { rollback += line + "\n" }
+      rollback += "```\n\n"
+    }
+    rollback += "Then start the workloads again (the rollback of the stop steps) and verify.\n\n"
+    return rollback
   }
 
   func blocked(_ write: (String) throws -> Void) throws {
@@ -321,6 +353,12 @@ public struct RunbookRenderer {
     out += "- Delete the safety snapshots when the data has been verified: `az snapshot delete --ids <id>`.\n"
     out += "- Keep this plan directory (and `state/`) with the change record: `backup/` is the way back.\n"
     try write(out)
+  }
+
+  /// "a", "a and b", "a, b and c".
+  static func list(_ items: [String]) -> String {
+    guard let last = items.last, items.count > 1 else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " and " + last
   }
 
   /// The resource group of an ARM disk id.

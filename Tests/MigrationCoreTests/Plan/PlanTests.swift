@@ -368,6 +368,68 @@ import YAMLStream
     }
   }
 
+  /// RUNBOOK.md's "Rolling back group N", as lines (nil when the group has none).
+  func groupRollback(_ run: PlanRun, _ number: Int) -> [String]? {
+    let runbook = run.files["RUNBOOK.md"] ?? ""
+    guard let start = runbook.range(of: "\n### Rolling back group \(number)\n") else { return nil }
+    let rest = runbook[start.upperBound...]
+    return rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)].split(separator: "\n").map(String.init)
+  }
+
+  @Test(arguments: ["demo", "edge"])
+  func aGroupRollbackPutsBackTheRecreatedStatefulSetOnceTheVolumesAreBack(input: String) throws {
+    let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
+    var checked = 0
+    for (g, group) in run.plan.groups.enumerated() {
+      let recreated = run.plan.steps(ofGroup: g).filter { $0.action == .recreateStatefulSet }
+      guard !recreated.isEmpty else { continue }
+      let lines = try #require(groupRollback(run, group.number), "group \(group.number) has no rollback")
+      let start = try #require(lines.firstIndex { $0.hasPrefix("Then start the workloads again") })
+      // The last line that puts a volume back: waiting for its claim, or applying its backup.
+      let volumesBack = try #require(lines.lastIndex { $0.contains("{.status.phase}=Bound") || $0.hasPrefix("kubectl apply -f backup/") })
+      for step in recreated {
+        let w = run.plan.workloads[try #require(step.workload)]
+        // The recreation's own rollback, verbatim and in order.
+        #expect(step.rollback == run.plan.restoreStatefulSet(w) && step.rollback.count == 2)
+        let first = try #require(lines.firstIndex(of: step.rollback[0]), "group \(group.number) does not restore \(w.name)")
+        #expect(Array(lines[first..<min(first + step.rollback.count, lines.count)]) == step.rollback)
+        #expect(volumesBack < first, "the StatefulSet comes back after the volumes")
+        #expect(first < start, "and before the workloads start")
+      }
+      checked += 1
+    }
+    #expect(checked == 1)
+  }
+
+  @Test func aGroupWithoutVolumesStillRollsBackItsRecreatedStatefulSet() throws {
+    // A StatefulSet on an in-tree class with no claim yet: recreated, no volume to migrate.
+    let run = try PlanSupport.run("""
+      apiVersion: v1
+      kind: List
+      items:
+      - apiVersion: storage.k8s.io/v1
+        kind: StorageClass
+        metadata: {name: fast}
+        provisioner: kubernetes.io/azure-disk
+        parameters: {storageaccounttype: Premium_LRS, kind: Managed}
+      - apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: kv, namespace: ns3}
+        spec:
+          replicas: 0
+          template: {spec: {containers: [{name: c, image: x}]}}
+          volumeClaimTemplates:
+          - metadata: {name: data}
+            spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 1Gi}}}
+      """)
+    let group = try #require(run.plan.groups.first)
+    #expect(run.plan.groups.count == 1 && group.volumes.isEmpty)
+    let recreate = try #require(run.plan.steps(ofGroup: 0).first { $0.action == .recreateStatefulSet })
+    let lines = try #require(groupRollback(run, group.number), "no rollback for group \(group.number)")
+    for line in recreate.rollback { #expect(lines.contains(line)) }
+    #expect(!lines.contains { $0.contains("backup/") }, "no volume to restore")
+  }
+
   @Test(arguments: ["demo", "edge"])
   func theScriptAndTheRunbookNumberStepsAlike(input: String) throws {
     let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
