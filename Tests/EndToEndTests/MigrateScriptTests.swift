@@ -220,6 +220,22 @@ import TestSupport
     #expect(spec(sts)["replicas"] as? Int == 0, "the copy was saved at 0 replicas")
   }
 
+  @Test(.enabled(if: available)) func theRunbookRecreationRunAgainAfterAFailureKeepsTheFirstCopy() throws {
+    let c = try cluster()
+    // The operator pastes step 1.22; creating the StatefulSet again fails after the delete.
+    let step = try runbookStep(c, "1.22")
+    let first = try c.bash(["-euo", "pipefail", "-c", step.commands.joined(separator: "\n")], fail: "create -f state/statefulset.shop.db.csi.yaml")
+    #expect(first.status != 0)
+    #expect(try c.objects()["StatefulSet/shop/db"] == nil)
+    let saved = try String(contentsOfFile: c.plan + "/state/statefulset.shop.db.yaml", encoding: .utf8)
+    #expect(saved.contains("volumeClaimTemplates"))
+    // Pasted again: `get` finds nothing, the first copy stays and the CSI StatefulSet is created.
+    let second = try c.paste(step.commands)
+    #expect(second.status == 0, "\(second.output)")
+    #expect(try String(contentsOfFile: c.plan + "/state/statefulset.shop.db.yaml", encoding: .utf8) == saved)
+    #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["managed-csi"])
+  }
+
   @Test(.enabled(if: available)) func theRunbookRollbackOfTheRecreationDeletesNothingWithoutASavedCopy() throws {
     let c = try cluster()
     _ = try c.script(["--context", "fake"])

@@ -198,12 +198,15 @@ extension Plan {
       add(.recreateStatefulSet, workload: wi, "Recreate StatefulSet \(w.namespace)/\(w.name) with CSI classes in its claim templates (\(classes))",
         [
           Shell.command(["mkdir", "-p", "state"]),
-          Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved),
+          // Through a new file: run again after a failure between delete and create, the `get`
+          // finds nothing and the copy saved the first time stays.
+          Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved + ".new")
+            + " && " + Shell.command(["mv", saved + ".new", saved]),
           Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched),
-          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan"]),
+          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"]),
           Shell.command(["kubectl", "create", "-f", patched]),
         ],
-        expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts",
+        expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts. Run again after a failure between delete and create, `get` reports NotFound and the copy saved the first time is used",
         rollback: restoreStatefulSet(w))
     }
     // 6. Start again, 7. verify.
