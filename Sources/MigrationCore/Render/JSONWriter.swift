@@ -79,6 +79,81 @@ public enum JSONWriter {
     write(out + (first ? ": []\n}\n" : "\n  ]\n}\n"))
   }
 
+  /// A JSON document written as it is produced, byte for byte as `render` writes the whole value,
+  /// in chunks: for reports whose lists hold hundreds of thousands of entries.
+  public struct Stream {
+    public var out: ChunkedText
+    /// The open containers, innermost last: the closing bracket, and whether it has no entry yet.
+    private var open: [(closer: String, empty: Bool)] = []
+
+    /// Runs `body` on a fresh stream, then hands `write` what is left.
+    public static func writing(to write: (String) -> Void, _ body: (inout Stream) -> Void) {
+      ChunkedText.writing(to: write) { out in
+        var stream = Stream(out: out)
+        body(&stream)
+        out = stream.out
+      }
+    }
+
+    private init(out: ChunkedText) { self.out = out }
+
+    /// Opens a mapping: the document, or an entry of the innermost container (`key` in a mapping).
+    public mutating func openMapping(_ key: String? = nil) { openContainer(key, "{", "}") }
+
+    /// Opens a list: an entry of the innermost container (`key` in a mapping).
+    public mutating func openList(_ key: String? = nil) { openContainer(key, "[", "]") }
+
+    /// Closes the innermost container; the document ends with a line break.
+    public mutating func close() {
+      let (closer, empty) = open.removeLast()
+      if !empty {
+        out.text += "\n"
+        JSONWriter.pad(open.count, &out.text)
+      }
+      out.text += closer
+      if open.isEmpty { out.text += "\n" }
+    }
+
+    /// One entry of the innermost mapping.
+    public mutating func add(_ key: String, _ value: YAMLValue) { add(key as String?, value) }
+
+    /// One element of the innermost list.
+    public mutating func append(_ value: YAMLValue) { add(nil, value) }
+
+    private mutating func add(_ key: String?, _ value: YAMLValue) {
+      entry(key)
+      JSONWriter.render(value, indent: open.count, into: &out.text)
+    }
+
+    /// One entry of the innermost list that writes its own indentation, as `Finding.writeJSON` does.
+    public mutating func addIndented(_ write: (inout String) -> Void) {
+      separate()
+      write(&out.text)
+    }
+
+    private mutating func openContainer(_ key: String?, _ opener: String, _ closer: String) {
+      if !open.isEmpty { entry(key) }
+      out.text += opener
+      open.append((closer, true))
+    }
+
+    /// The separator, indentation and key of an entry.
+    private mutating func entry(_ key: String?) {
+      separate()
+      JSONWriter.pad(open.count, &out.text)
+      if let key {
+        JSONWriter.quote(key, into: &out.text)
+        out.text += ": "
+      }
+    }
+
+    private mutating func separate() {
+      out.flushIfFull()
+      out.text += open[open.count - 1].empty ? "\n" : ",\n"
+      open[open.count - 1].empty = false
+    }
+  }
+
   static func pad(_ level: Int, _ out: inout String) {
     for _ in 0..<level { out += "  " }
   }
