@@ -26,13 +26,17 @@ public struct CheckRenderer {
       write(render(report, as: format))
       return
     }
-    // Each input's findings in place: `report.findings` would copy them all.
-    JSONWriter.renderStreaming(
-      pairs, listKey: "findings", elements: report.inputs.lazy.flatMap(\.findings),
-      element: { finding, out in
-        JSONWriter.pad(2, &out)
-        JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
-      }, write: write)
+    JSONWriter.Stream.writing(to: write) { json in
+      json.openMapping()
+      for (key, value) in pairs { json.add(key, value) }
+      json.openList("findings")
+      // Each input's findings in place: `report.findings` would copy them all.
+      for input in report.inputs {
+        for finding in input.findings { json.append(findingValue(finding, report)) }
+      }
+      json.close()
+      json.close()
+    }
   }
 
   public func render(_ report: CheckReport, as format: CheckFormat) -> String {

@@ -49,36 +49,6 @@ public enum JSONWriter {
     return out
   }
 
-  /// A top-level mapping whose last entry, `listKey`, is a list written element by element, in
-  /// `render`'s format: reports with hundreds of thousands of findings are never one string.
-  /// `element` appends one element at indent 2, its leading spaces included.
-  public static func renderStreaming<Elements: Sequence>(
-    _ pairs: [(String, YAMLValue)], listKey: String, elements: Elements,
-    element: (Elements.Element, inout String) -> Void, write: (String) -> Void
-  ) {
-    var out = "{\n"
-    for (key, item) in pairs {
-      pad(1, &out)
-      quote(key, into: &out)
-      out += ": "
-      render(item, indent: 1, into: &out)
-      out += ",\n"
-    }
-    pad(1, &out)
-    quote(listKey, into: &out)
-    var first = true
-    for e in elements {
-      out += first ? ": [\n" : ",\n"
-      first = false
-      element(e, &out)
-      if out.utf8.count > 1 << 16 {
-        write(out)
-        out = ""
-      }
-    }
-    write(out + (first ? ": []\n}\n" : "\n  ]\n}\n"))
-  }
-
   /// A JSON document written as it is produced, byte for byte as `render` writes the whole value,
   /// in chunks: for reports whose lists hold hundreds of thousands of entries.
   public struct Stream {
