@@ -149,11 +149,7 @@ public enum Policy {
     }
   }
 
-  /// How a finding stands for `target`.
-  public static func evaluate(_ finding: Finding, target: KubeVersion) -> Evaluation {
-    evaluate(rule: finding.rule, storage: finding.storage, target: target)
-  }
-
+  /// How a finding of `rule` about `storage` stands for `target`.
   public static func evaluate(rule: Rule, storage: StorageKind?, target: KubeVersion) -> Evaluation {
     let applicable = stages(for: rule).filter { $0.applies(to: storage) }
     var decided: Stage?

@@ -19,30 +19,23 @@ public struct CheckRenderer {
 
   public static let kind = "CheckReport"
 
-  /// Renders in pieces: JSON findings are written one at a time (a report can hold hundreds of
-  /// thousands of them); the other formats are written whole.
+  /// Renders in pieces of about 64 KiB, judging each finding as it is written: a report can
+  /// hold hundreds of thousands of them.
   public func render(_ report: CheckReport, as format: CheckFormat, to write: (String) -> Void) {
-    guard format == .json, case .mapping(let pairs) = value(report, findings: false) else {
-      write(render(report, as: format))
-      return
+    switch format {
+    case .table: ChunkedText.writing(to: write) { table(report, &$0) }
+    case .json: json(report, write)
+    case .junit: ChunkedText.writing(to: write) { junit(report, &$0) }
+    case .sarif: sarif(report, write)
+    case .markdown: ChunkedText.writing(to: write) { markdown(report, &$0) }
     }
-    // Each input's findings in place: `report.findings` would copy them all.
-    JSONWriter.renderStreaming(
-      pairs, listKey: "findings", elements: report.inputs.lazy.flatMap(\.findings),
-      element: { finding, out in
-        JSONWriter.pad(2, &out)
-        JSONWriter.render(findingValue(finding, report), indent: 2, into: &out)
-      }, write: write)
   }
 
+  /// The whole report as one string.
   public func render(_ report: CheckReport, as format: CheckFormat) -> String {
-    switch format {
-    case .table: table(report)
-    case .json: JSONWriter.render(value(report))
-    case .junit: junit(report)
-    case .sarif: JSONWriter.render(sarif(report))
-    case .markdown: markdown(report)
-    }
+    var text = ""
+    render(report, as: format) { text += $0 }
+    return text
   }
 
   /// How a finding reads in one line per input; "-" (standard input) reads as "stdin".
@@ -56,23 +49,40 @@ public struct CheckRenderer {
     }
   }
 
-  /// Findings in the order reports list them: failing first, then by severity, then by position.
-  static func listed(_ findings: [CheckedFinding]) -> [CheckedFinding] {
-    findings.enumerated().sorted { a, b in
-      let (x, y) = (a.element, b.element)
-      if x.baselined != y.baselined { return !x.baselined }
-      if x.severity != y.severity { return x.severity > y.severity }
-      return a.offset < b.offset
-    }.map(\.element)
+  /// Calls `body` on `findings` in the order reports list them: not baselined before baselined,
+  /// then by severity, highest first, then by position; `include` picks the groups by baseline
+  /// and severity. Each group is one pass over the findings: none is held.
+  static func forEachListed(
+    _ findings: CheckedFindings, where include: (_ baselined: Bool, Severity) -> Bool = { _, _ in true },
+    _ body: (CheckedFinding) -> Void
+  ) {
+    let tally = findings.tally
+    for baselined in [false, true] {
+      for severity in Severity.allCases.reversed()
+      where tally.count(severity, baselined: baselined) > 0 && include(baselined, severity) {
+        for c in findings.only(severity, baselined: baselined) { body(c) }
+      }
+    }
   }
 
   // MARK: json
 
-  /// The JSON contract: ScanReport's fields plus the target, verdicts and per-finding policy.
-  public func value(_ report: CheckReport) -> YAMLValue { value(report, findings: true) }
+  /// The JSON contract: ScanReport's fields plus the target, verdicts and per-finding policy,
+  /// the findings written one at a time.
+  func json(_ report: CheckReport, _ write: (String) -> Void) {
+    JSONWriter.Stream.writing(to: write) { json in
+      json.openMapping()
+      for (key, value) in header(report) { json.add(key, value) }
+      json.openList("findings")
+      for c in report.findings { json.append(findingValue(c, report)) }
+      json.close()
+      json.close()
+    }
+  }
 
-  func value(_ report: CheckReport, findings withFindings: Bool) -> YAMLValue {
-    var pairs: [(String, YAMLValue)] = [
+  /// Every field of the JSON report before its findings.
+  func header(_ report: CheckReport) -> [(String, YAMLValue)] {
+    [
       ("apiVersion", .string(ScanRenderer.apiVersion)),
       ("kind", .string(Self.kind)),
       ("targetVersion", .string(report.target.description)),
@@ -87,28 +97,26 @@ public struct CheckRenderer {
           ("verdict", .string(input.verdict.rawValue)),
           ("exitCode", .int(Int(input.verdict.exitCode))),
           ("totals", input.inventory.totals.value),
-          ("summary", summary(input.findings, ignored: input.ignored)),
+          ("summary", summary(input.tally)),
         ])
       })),
       ("totals", report.scan.totals.value),
-      ("summary", summary(report.findings, ignored: report.inputs.reduce(0) { $0 + $1.ignored })),
+      ("summary", summary(report.tally)),
       ("baseline", .mapping([
         ("used", .bool(report.options.baseline != nil)),
-        ("matched", .int(report.findings.filter(\.baselined).count)),
+        ("matched", .int(report.tally.baselined)),
         ("unmatched", .int(report.unmatchedBaseline)),
       ])),
     ]
-    if withFindings { pairs.append(("findings", .sequence(report.findings.map { findingValue($0, report) }))) }
-    return .mapping(pairs)
   }
 
-  func summary(_ findings: [CheckedFinding], ignored: Int) -> YAMLValue {
+  func summary(_ tally: CheckTally) -> YAMLValue {
     var pairs: [(String, YAMLValue)] = Severity.allCases.reversed().map { severity in
-      (severity.rawValue, .int(findings.filter { $0.severity == severity && !$0.baselined }.count))
+      (severity.rawValue, .int(tally.count(severity)))
     }
-    pairs.append(("failing", .int(findings.filter(\.failing).count)))
-    pairs.append(("baselined", .int(findings.filter(\.baselined).count)))
-    pairs.append(("ignored", .int(ignored)))
+    pairs.append(("failing", .int(tally.failing)))
+    pairs.append(("baselined", .int(tally.baselined)))
+    pairs.append(("ignored", .int(tally.ignored)))
     return .mapping(pairs)
   }
 
@@ -137,9 +145,9 @@ public struct CheckRenderer {
 
   // MARK: table
 
-  func table(_ report: CheckReport) -> String {
+  func table(_ report: CheckReport, _ out: inout ChunkedText) {
     let p = palette
-    var out = p.bold("csi-migrate check: upgrade to Kubernetes \(report.target)") + p.dim(", failing on \(report.options.failOn.rawValue) and above") + "\n\n"
+    out += p.bold("csi-migrate check: upgrade to Kubernetes \(report.target)") + p.dim(", failing on \(report.options.failOn.rawValue) and above") + "\n\n"
     let nameWidth = min(max(report.inputs.map { Self.display($0.name).count }.max() ?? 5, 5), 28)
     let columns = ["VOLUMES", "IN-TREE", "BLOCK", "MIGRATE", "WARN", "BASELINED"]
     out += p.bold(Text.pad("INPUT", nameWidth) + columns.map { " " + Text.padLeft($0, 9) }.joined() + "  VERDICT") + "\n"
@@ -157,23 +165,26 @@ public struct CheckRenderer {
     out += p.dim("IN-TREE: in-tree PVs and inline volumes; BLOCK/MIGRATE/WARN: findings at that severity for \(report.target)") + "\n"
     out += "\n" + ScanRenderer.volumesLine(report.scan.totals) + "\n"
 
-    let listed = Self.listed(report.findings)
-    if listed.isEmpty { out += "\n" + p.green("No findings.") + "\n" }
-    var groups: [(String, Severity?, [CheckedFinding])] = Severity.allCases.reversed().map { s in
-      (s.rawValue.uppercased(), s, listed.filter { !$0.baselined && $0.severity == s })
-    }
-    groups.append(("BASELINED", nil, listed.filter(\.baselined)))
-    for (title, severity, group) in groups where !group.isEmpty {
-      let heading = "\(title) (\(group.count))"
-      out += "\n" + (severity.map { p.severity($0, heading) } ?? p.dim(heading)) + "\n"
-      for c in group {
+    if report.tally.total == 0 { out += "\n" + p.green("No findings.") + "\n" }
+    func group(_ heading: String, _ count: Int, _ include: (Bool, Severity) -> Bool) {
+      guard count > 0 else { return }
+      out += "\n" + heading + "\n"
+      Self.forEachListed(report.findings, where: include) { c in
         let input = report.inputs.count > 1 ? p.dim("[\(Self.display(report.inputs[c.finding.input].name))] ") : ""
         out += "  " + input + p.bold(c.finding.object.display) + "  " + p.dim(c.finding.rule.rawValue) + "\n"
         for line in Text.wrap(c.finding.message, width: 74) { out += "    " + line + "\n" }
         for line in Text.wrap(c.policyNote(target: report.target) ?? "", width: 74) { out += "    " + p.dim(line) + "\n" }
         out += "    " + p.dim("at \(c.finding.location)") + "\n"
+        out.flushIfFull()
       }
     }
+    for severity in Severity.allCases.reversed() {
+      let count = report.tally.count(severity)
+      group(p.severity(severity, "\(severity.rawValue.uppercased()) (\(count))"), count) { baselined, s in
+        !baselined && s == severity
+      }
+    }
+    group(p.dim("BASELINED (\(report.tally.baselined))"), report.tally.baselined) { baselined, _ in baselined }
     out += "\n"
     for input in report.inputs {
       out += verdictLine(input, report) + "\n"
@@ -184,7 +195,6 @@ public struct CheckRenderer {
     if report.unmatchedBaseline > 0 {
       out += p.dim("\(report.unmatchedBaseline) baseline entr\(report.unmatchedBaseline == 1 ? "y matches" : "ies match") no finding any more") + "\n"
     }
-    return out
   }
 
   func verdictCell(_ verdict: Verdict) -> String {
@@ -199,28 +209,29 @@ public struct CheckRenderer {
   func verdictLine(_ input: CheckedInput, _ report: CheckReport) -> String {
     let name = Self.display(input.name)
     let failing = input.failing
+    let findings = input.tally.total
     switch input.verdict {
     case .pass:
       return palette.green("PASS") + " \(name): ready for \(report.target)"
-        + (input.findings.isEmpty ? "" : " (\(input.findings.count) finding\(input.findings.count == 1 ? "" : "s") below --fail-on \(report.options.failOn.rawValue) or baselined)")
+        + (findings == 0 ? "" : " (\(findings) finding\(findings == 1 ? "" : "s") below --fail-on \(report.options.failOn.rawValue) or baselined)")
     case .mustMigrate:
       return palette.severity(.migrate, "MUST MIGRATE") + " \(name): \(failing) finding\(failing == 1 ? "" : "s") must be fixed before \(report.target)"
     case .blocked:
-      let blockers = input.findings.filter { $0.failing && $0.severity == .blocker }.count
+      let blockers = input.tally.failingBlockers
       return palette.red("BLOCKED") + " \(name): \(blockers) blocker\(blockers == 1 ? "" : "s") (\(failing) failing finding\(failing == 1 ? "" : "s")) for \(report.target)"
     }
   }
 
   // MARK: markdown
 
-  func markdown(_ report: CheckReport) -> String {
+  func markdown(_ report: CheckReport, _ out: inout ChunkedText) {
     let icon: String =
       switch report.verdict {
       case .pass: "✅"
       case .mustMigrate: "⚠️"
       case .blocked: "❌"
       }
-    var out = "## \(icon) csi-migrate check: Kubernetes \(report.target): **\(Self.verdictText(report.verdict))**\n\n"
+    out += "## \(icon) csi-migrate check: Kubernetes \(report.target): **\(Self.verdictText(report.verdict))**\n\n"
     out += ScanRenderer.volumesLine(report.scan.totals) + ". Failing on `\(report.options.failOn.rawValue)` and above.\n\n"
     out += "| input | volumes | in-tree | blockers | must migrate | warnings | baselined | verdict |\n"
     out += "|---|---:|---:|---:|---:|---:|---:|---|\n"
@@ -233,89 +244,75 @@ public struct CheckRenderer {
       out += "| \(Text.markdownCell(Self.display(input.name))) | " + cells.map(String.init).joined(separator: " | ")
         + " | \(Self.verdictText(input.verdict)) (exit \(input.verdict.exitCode)) |\n"
     }
-    let listed = Self.listed(report.findings)
-    let failing = listed.filter(\.failing)
-    let others = listed.filter { !$0.failing }
-    if !failing.isEmpty {
-      out += "\n### Fix before upgrading to \(report.target) (\(failing.count))\n\n"
-      out += findingTable(failing, report)
+    let failing = report.tally.failing
+    let others = report.tally.total - failing
+    let fails = report.options.fails
+    if failing > 0 {
+      out += "\n### Fix before upgrading to \(report.target) (\(failing))\n\n"
+      findingTable(report, &out) { baselined, severity in fails(severity, baselined) }
     }
-    if !others.isEmpty {
-      out += "\n<details><summary>Other findings (\(others.count)): below the gate, not yet due, or baselined</summary>\n\n"
-      out += findingTable(others, report)
+    if others > 0 {
+      out += "\n<details><summary>Other findings (\(others)): below the gate, not yet due, or baselined</summary>\n\n"
+      findingTable(report, &out) { baselined, severity in !fails(severity, baselined) }
       out += "\n</details>\n"
     }
-    if listed.isEmpty { out += "\nNo findings.\n" }
-    return out
+    if report.tally.total == 0 { out += "\nNo findings.\n" }
   }
 
-  func findingTable(_ findings: [CheckedFinding], _ report: CheckReport) -> String {
-    var out = "| severity | rule | object | location | why |\n|---|---|---|---|---|\n"
-    for c in findings {
+  func findingTable(_ report: CheckReport, _ out: inout ChunkedText, where include: (Bool, Severity) -> Bool) {
+    out += "| severity | rule | object | location | why |\n|---|---|---|---|---|\n"
+    Self.forEachListed(report.findings, where: include) { c in
       let severity = c.baselined ? "\(c.severity.rawValue) (baselined)" : c.severity.rawValue
       let why = c.finding.message + (c.policyNote(target: report.target).map { " — " + $0 } ?? "")
       out += "| \(severity) | `\(c.finding.rule.rawValue)` | \(Text.markdownCell(c.finding.object.display)) | `\(Text.markdownCell(c.finding.location.description))` | \(Text.markdownCell(why)) |\n"
+      out.flushIfFull()
     }
-    return out
   }
 
   // MARK: junit
 
   /// JUnit XML: one testsuite per input, one testcase per finding (a failure when it fails the
   /// gate, skipped when baselined), and one passing testcase for a cluster that passes.
-  func junit(_ report: CheckReport) -> String {
-    var suites: [String] = []
-    var totalTests = 0
-    var totalFailures = 0
-    for input in report.inputs {
-      var cases = ""
-      var tests = 0
-      var failures = 0
-      var skipped = 0
+  func junit(_ report: CheckReport, _ out: inout ChunkedText) {
+    let passing = report.inputs.filter { $0.verdict == .pass }.count
+    out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<testsuites name=\"\(XML.escape("csi-migrate check \(report.target)"))\" tests=\"\(report.tally.total + passing)\" failures=\"\(report.tally.failing)\" errors=\"0\" time=\"0\">\n"
+    for (n, input) in report.inputs.enumerated() {
       let suite = Self.display(input.name)
-      for c in Self.listed(input.findings) {
-        tests += 1
+      // Baselined findings never fail: they are the skipped ones.
+      let tests = input.tally.total + (input.verdict == .pass ? 1 : 0)
+      out += "  <testsuite name=\"\(XML.escape(suite))\" tests=\"\(tests)\" failures=\"\(input.failing)\" errors=\"0\" skipped=\"\(input.baselined)\" time=\"0\">\n"
+      out += "    <properties>\n"
+      out += "      <property name=\"targetVersion\" value=\"\(report.target)\"/>\n"
+      out += "      <property name=\"failOn\" value=\"\(report.options.failOn.rawValue)\"/>\n"
+      out += "      <property name=\"verdict\" value=\"\(input.verdict.rawValue)\"/>\n"
+      out += "      <property name=\"exitCode\" value=\"\(input.verdict.exitCode)\"/>\n"
+      out += "    </properties>\n"
+      Self.forEachListed(report.findings(of: n)) { c in
         let f = c.finding
         let detail = "\(f.location): \(c.severity.rawValue): \(f.message)"
           + (c.policyNote(target: report.target).map { "\n" + $0 } ?? "")
           + (c.policySource.map { "\nsource: \($0)" } ?? "")
-        cases += "    <testcase classname=\"\(XML.escape(f.rule.rawValue))\" name=\"\(XML.escape(f.object.display))\" time=\"0\">\n"
+        out += "    <testcase classname=\"\(XML.escape(f.rule.rawValue))\" name=\"\(XML.escape(f.object.display))\" time=\"0\">\n"
         if c.failing {
-          failures += 1
-          cases += "      <failure type=\"\(c.severity.rawValue)\" message=\"\(XML.escape("\(f.location): \(f.message)"))\">\(XML.escape(detail, attribute: false))</failure>\n"
+          out += "      <failure type=\"\(c.severity.rawValue)\" message=\"\(XML.escape("\(f.location): \(f.message)"))\">\(XML.escape(detail, attribute: false))</failure>\n"
         } else if c.baselined {
-          skipped += 1
-          cases += "      <skipped message=\"\(XML.escape("baselined: \(f.location): \(f.message)"))\"/>\n"
+          out += "      <skipped message=\"\(XML.escape("baselined: \(f.location): \(f.message)"))\"/>\n"
         } else {
-          cases += "      <system-out>\(XML.escape(detail, attribute: false))</system-out>\n"
+          out += "      <system-out>\(XML.escape(detail, attribute: false))</system-out>\n"
         }
-        cases += "    </testcase>\n"
+        out += "    </testcase>\n"
+        out.flushIfFull()
       }
       if input.verdict == .pass {
-        tests += 1
-        cases += "    <testcase classname=\"csi-migrate.check\" name=\"\(XML.escape("\(suite) passes for Kubernetes \(report.target)"))\" time=\"0\">\n"
-        cases += "      <system-out>\(XML.escape(ScanRenderer.volumesLine(input.inventory.totals)))</system-out>\n"
-        cases += "    </testcase>\n"
+        out += "    <testcase classname=\"csi-migrate.check\" name=\"\(XML.escape("\(suite) passes for Kubernetes \(report.target)"))\" time=\"0\">\n"
+        out += "      <system-out>\(XML.escape(ScanRenderer.volumesLine(input.inventory.totals)))</system-out>\n"
+        out += "    </testcase>\n"
       }
-      totalTests += tests
-      totalFailures += failures
-      var s = "  <testsuite name=\"\(XML.escape(suite))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"0\">\n"
-      s += "    <properties>\n"
-      s += "      <property name=\"targetVersion\" value=\"\(report.target)\"/>\n"
-      s += "      <property name=\"failOn\" value=\"\(report.options.failOn.rawValue)\"/>\n"
-      s += "      <property name=\"verdict\" value=\"\(input.verdict.rawValue)\"/>\n"
-      s += "      <property name=\"exitCode\" value=\"\(input.verdict.exitCode)\"/>\n"
-      s += "    </properties>\n"
-      s += cases
-      s += "    <system-out>\(XML.escape(ScanRenderer.volumesLine(input.inventory.totals)))</system-out>\n"
-      s += "  </testsuite>\n"
-      suites.append(s)
+      out += "    <system-out>\(XML.escape(ScanRenderer.volumesLine(input.inventory.totals)))</system-out>\n"
+      out += "  </testsuite>\n"
     }
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<testsuites name=\"\(XML.escape("csi-migrate check \(report.target)"))\" tests=\"\(totalTests)\" failures=\"\(totalFailures)\" errors=\"0\" time=\"0\">\n"
-    out += suites.joined()
     out += "</testsuites>\n"
-    return out
   }
 
   // MARK: sarif
@@ -328,92 +325,99 @@ public struct CheckRenderer {
     }
   }
 
-  /// SARIF 2.1.0 for GitHub code scanning: one run, every rule described, one result per finding.
-  public func sarif(_ report: CheckReport) -> YAMLValue {
-    let rules = Rule.allCases
-    let descriptors: [YAMLValue] = rules.map { rule in
-      let stages = Policy.stages(for: rule)
-      let policy = stages.map { stage in
-        let when = stage.since.map { "from \($0)" } ?? "at every version"
-        let scope = stage.storage.map { " (\($0.rawValue) only)" } ?? ""
-        return "\(stage.severity.rawValue) \(when)\(scope): \(stage.why) [\(stage.source)]"
-      }.joined(separator: "\n")
-      return .mapping([
-        ("id", .string(rule.rawValue)),
-        ("name", .string(Self.camelName(rule))),
-        ("shortDescription", .mapping([("text", .string(rule.summary))])),
-        ("fullDescription", .mapping([("text", .string(policy))])),
-        ("defaultConfiguration", .mapping([("level", .string(Self.level(rule.severity)))])),
-        ("properties", .mapping([("tags", .sequence([.string("kubernetes"), .string("azure"), .string("csi-migration")]))])),
-      ])
-    }
-    let results: [YAMLValue] = report.findings.map { c in
-      let f = c.finding
-      var result: [(String, YAMLValue)] = [
-        ("ruleId", .string(f.rule.rawValue)),
-        ("ruleIndex", .int(rules.firstIndex(of: f.rule) ?? -1)),
-        ("level", .string(Self.level(c.severity))),
-        ("message", .mapping([("text", .string("\(f.object.display): \(f.message)" + (c.policyNote(target: report.target).map { " (\($0))" } ?? "")))])),
-        ("locations", .sequence([
-          .mapping([
-            ("physicalLocation", .mapping([
-              ("artifactLocation", .mapping([("uri", .string(Self.uri(f.location.file)))])),
-              ("region", .mapping([("startLine", .int(max(f.location.line, 1))), ("startColumn", .int(max(f.location.column, 1)))])),
-            ])),
-            ("logicalLocations", .sequence([
-              .mapping([
-                ("name", .string(f.object.name)),
-                ("fullyQualifiedName", .string(f.object.display)),
-                ("kind", .string("resource")),
-              ])
-            ])),
-          ])
-        ])),
-        ("partialFingerprints", .mapping([("csiMigrateFinding/v1", .string(c.fingerprint.description))])),
-      ]
-      if c.baselined {
-        result.append(("suppressions", .sequence([
-          .mapping([("kind", .string("external")), ("justification", .string("listed in the csi-migrate baseline"))])
-        ])))
-      }
-      result.append(("properties", .mapping([
-        ("input", .string(report.inputs[f.input].name)),
-        ("severity", .string(c.severity.rawValue)),
-        ("failing", .bool(c.failing)),
-        ("targetVersion", .string(report.target.description)),
-      ])))
-      return .mapping(result)
-    }
-    return .mapping([
-      ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
-      ("version", .string("2.1.0")),
-      ("runs", .sequence([
+  /// SARIF 2.1.0 for GitHub code scanning: one run, every rule described, one result per
+  /// finding, written one at a time.
+  func sarif(_ report: CheckReport, _ write: (String) -> Void) {
+    JSONWriter.Stream.writing(to: write) { json in
+      json.openMapping()
+      json.add("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json"))
+      json.add("version", .string("2.1.0"))
+      json.openList("runs")
+      json.openMapping()
+      json.add("tool", .mapping([
+        ("driver", .mapping([
+          ("name", .string("csi-migrate")),
+          ("version", .string(toolVersion)),
+          ("semanticVersion", .string(toolVersion)),
+          ("rules", .sequence(Rule.allCases.map(Self.descriptor))),
+        ]))
+      ]))
+      json.add("invocations", .sequence([
         .mapping([
-          ("tool", .mapping([
-            ("driver", .mapping([
-              ("name", .string("csi-migrate")),
-              ("version", .string(toolVersion)),
-              ("semanticVersion", .string(toolVersion)),
-              ("rules", .sequence(descriptors)),
-            ]))
+          ("executionSuccessful", .bool(true)),
+          ("exitCode", .int(Int(report.exitCode))),
+          ("exitCodeDescription", .string(Self.verdictText(report.verdict))),
+        ])
+      ]))
+      json.add("columnKind", .string("unicodeCodePoints"))
+      json.openList("results")
+      for c in report.findings { json.append(Self.result(c, report)) }
+      json.close()
+      json.add("properties", .mapping([
+        ("targetVersion", .string(report.target.description)),
+        ("failOn", .string(report.options.failOn.rawValue)),
+        ("verdict", .string(report.verdict.rawValue)),
+      ]))
+      json.close()
+      json.close()
+      json.close()
+    }
+  }
+
+  /// A SARIF rule: its summary, and its policy stages as the full description.
+  static func descriptor(_ rule: Rule) -> YAMLValue {
+    let policy = Policy.stages(for: rule).map { stage in
+      let when = stage.since.map { "from \($0)" } ?? "at every version"
+      let scope = stage.storage.map { " (\($0.rawValue) only)" } ?? ""
+      return "\(stage.severity.rawValue) \(when)\(scope): \(stage.why) [\(stage.source)]"
+    }.joined(separator: "\n")
+    return .mapping([
+      ("id", .string(rule.rawValue)),
+      ("name", .string(camelName(rule))),
+      ("shortDescription", .mapping([("text", .string(rule.summary))])),
+      ("fullDescription", .mapping([("text", .string(policy))])),
+      ("defaultConfiguration", .mapping([("level", .string(level(rule.severity)))])),
+      ("properties", .mapping([("tags", .sequence([.string("kubernetes"), .string("azure"), .string("csi-migration")]))])),
+    ])
+  }
+
+  /// A SARIF result: one finding, where it is, and its fingerprint.
+  static func result(_ c: CheckedFinding, _ report: CheckReport) -> YAMLValue {
+    let f = c.finding
+    var result: [(String, YAMLValue)] = [
+      ("ruleId", .string(f.rule.rawValue)),
+      ("ruleIndex", .int(Rule.allCases.firstIndex(of: f.rule) ?? -1)),
+      ("level", .string(level(c.severity))),
+      ("message", .mapping([("text", .string("\(f.object.display): \(f.message)" + (c.policyNote(target: report.target).map { " (\($0))" } ?? "")))])),
+      ("locations", .sequence([
+        .mapping([
+          ("physicalLocation", .mapping([
+            ("artifactLocation", .mapping([("uri", .string(uri(f.location.file)))])),
+            ("region", .mapping([("startLine", .int(max(f.location.line, 1))), ("startColumn", .int(max(f.location.column, 1)))])),
           ])),
-          ("invocations", .sequence([
+          ("logicalLocations", .sequence([
             .mapping([
-              ("executionSuccessful", .bool(true)),
-              ("exitCode", .int(Int(report.exitCode))),
-              ("exitCodeDescription", .string(Self.verdictText(report.verdict))),
+              ("name", .string(f.object.name)),
+              ("fullyQualifiedName", .string(f.object.display)),
+              ("kind", .string("resource")),
             ])
-          ])),
-          ("columnKind", .string("unicodeCodePoints")),
-          ("results", .sequence(results)),
-          ("properties", .mapping([
-            ("targetVersion", .string(report.target.description)),
-            ("failOn", .string(report.options.failOn.rawValue)),
-            ("verdict", .string(report.verdict.rawValue)),
           ])),
         ])
       ])),
-    ])
+      ("partialFingerprints", .mapping([("csiMigrateFinding/v1", .string(c.fingerprint.description))])),
+    ]
+    if c.baselined {
+      result.append(("suppressions", .sequence([
+        .mapping([("kind", .string("external")), ("justification", .string("listed in the csi-migrate baseline"))])
+      ])))
+    }
+    result.append(("properties", .mapping([
+      ("input", .string(report.inputs[f.input].name)),
+      ("severity", .string(c.severity.rawValue)),
+      ("failing", .bool(c.failing)),
+      ("targetVersion", .string(report.target.description)),
+    ])))
+    return .mapping(result)
   }
 
   /// `in-tree-volume` → `InTreeVolume`, SARIF's readable rule name.

@@ -49,34 +49,79 @@ public enum JSONWriter {
     return out
   }
 
-  /// A top-level mapping whose last entry, `listKey`, is a list written element by element, in
-  /// `render`'s format: reports with hundreds of thousands of findings are never one string.
-  /// `element` appends one element at indent 2, its leading spaces included.
-  public static func renderStreaming<Elements: Sequence>(
-    _ pairs: [(String, YAMLValue)], listKey: String, elements: Elements,
-    element: (Elements.Element, inout String) -> Void, write: (String) -> Void
-  ) {
-    var out = "{\n"
-    for (key, item) in pairs {
-      pad(1, &out)
-      quote(key, into: &out)
-      out += ": "
-      render(item, indent: 1, into: &out)
-      out += ",\n"
-    }
-    pad(1, &out)
-    quote(listKey, into: &out)
-    var first = true
-    for e in elements {
-      out += first ? ": [\n" : ",\n"
-      first = false
-      element(e, &out)
-      if out.utf8.count > 1 << 16 {
-        write(out)
-        out = ""
+  /// A JSON document written as it is produced, byte for byte as `render` writes the whole value,
+  /// in chunks: for reports whose lists hold hundreds of thousands of entries.
+  public struct Stream {
+    public var out: ChunkedText
+    /// The open containers, innermost last: the closing bracket, and whether it has no entry yet.
+    private var open: [(closer: String, empty: Bool)] = []
+
+    /// Runs `body` on a fresh stream, then hands `write` what is left.
+    public static func writing(to write: (String) -> Void, _ body: (inout Stream) -> Void) {
+      ChunkedText.writing(to: write) { out in
+        var stream = Stream(out: out)
+        body(&stream)
+        out = stream.out
       }
     }
-    write(out + (first ? ": []\n}\n" : "\n  ]\n}\n"))
+
+    private init(out: ChunkedText) { self.out = out }
+
+    /// Opens a mapping: the document, or an entry of the innermost container (`key` in a mapping).
+    public mutating func openMapping(_ key: String? = nil) { openContainer(key, "{", "}") }
+
+    /// Opens a list: an entry of the innermost container (`key` in a mapping).
+    public mutating func openList(_ key: String? = nil) { openContainer(key, "[", "]") }
+
+    /// Closes the innermost container; the document ends with a line break.
+    public mutating func close() {
+      let (closer, empty) = open.removeLast()
+      if !empty {
+        out.text += "\n"
+        JSONWriter.pad(open.count, &out.text)
+      }
+      out.text += closer
+      if open.isEmpty { out.text += "\n" }
+    }
+
+    /// One entry of the innermost mapping.
+    public mutating func add(_ key: String, _ value: YAMLValue) { add(key as String?, value) }
+
+    /// One element of the innermost list.
+    public mutating func append(_ value: YAMLValue) { add(nil, value) }
+
+    private mutating func add(_ key: String?, _ value: YAMLValue) {
+      entry(key)
+      JSONWriter.render(value, indent: open.count, into: &out.text)
+    }
+
+    /// One entry of the innermost list that writes its own indentation, as `Finding.writeJSON` does.
+    public mutating func addIndented(_ write: (inout String) -> Void) {
+      separate()
+      write(&out.text)
+    }
+
+    private mutating func openContainer(_ key: String?, _ opener: String, _ closer: String) {
+      if !open.isEmpty { entry(key) }
+      out.text += opener
+      open.append((closer, true))
+    }
+
+    /// The separator, indentation and key of an entry.
+    private mutating func entry(_ key: String?) {
+      separate()
+      JSONWriter.pad(open.count, &out.text)
+      if let key {
+        JSONWriter.quote(key, into: &out.text)
+        out.text += ": "
+      }
+    }
+
+    private mutating func separate() {
+      out.flushIfFull()
+      out.text += open[open.count - 1].empty ? "\n" : ",\n"
+      open[open.count - 1].empty = false
+    }
   }
 
   static func pad(_ level: Int, _ out: inout String) {

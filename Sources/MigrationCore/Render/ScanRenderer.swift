@@ -40,9 +40,16 @@ public struct ScanRenderer {
 
   /// JSON with the findings streamed one by one.
   func json(_ report: ScanReport, kind: String, _ write: (String) -> Void) {
-    JSONWriter.renderStreaming(
-      header(report, kind: kind), listKey: "findings", elements: report.inventories.lazy.flatMap(\.findings),
-      element: { finding, out in finding.writeJSON(into: &out) }, write: write)
+    JSONWriter.Stream.writing(to: write) { json in
+      json.openMapping()
+      for (key, value) in header(report, kind: kind) { json.add(key, value) }
+      json.openList("findings")
+      for inventory in report.inventories {
+        for finding in inventory.findings { json.addIndented(finding.writeJSON) }
+      }
+      json.close()
+      json.close()
+    }
   }
 
   // MARK: table
