@@ -92,7 +92,7 @@ struct Check: ParsableCommand {
     var report = CheckReport(scan: scan, options: options)
     if let writeBaseline {
       let recorded = report.currentBaseline
-      try Self.writeAtomically(recorded.json, to: writeBaseline)
+      try Self.writeAtomically(to: writeBaseline) { recorded.writeJSON($0) }
       Output.shared.error("wrote \(writeBaseline): \(recorded.fingerprints.count) known finding(s)")
       options.baseline = recorded
       report = CheckReport(scan: scan, options: options)
@@ -127,7 +127,16 @@ struct Check: ParsableCommand {
 
   static func readBaseline(_ path: String) throws -> Baseline {
     let source = try InputSource(path: path)
-    let reader = try ObjectReader(source: source)
+    // A baseline is one object that grows with the findings it lists (about 220 bytes and 11
+    // nodes each): the per-object limits meant for Kubernetes objects would refuse the baseline
+    // of a large cluster, so they follow the file's size instead.
+    var limits = ReaderLimits()
+    var info = stat()
+    if stat(path, &info) == 0, Int(info.st_size) > limits.maxBytesPerObject - (1 << 20) {
+      limits.maxBytesPerObject = Int(info.st_size) + (1 << 20)
+      limits.maxNodesPerObject = max(limits.maxNodesPerObject, limits.maxBytesPerObject / 4)
+    }
+    let reader = try ObjectReader(source: source, limits: limits)
     guard let tree = try reader.next() else {
       throw InputError("empty baseline file", file: path)
     }
@@ -138,32 +147,38 @@ struct Check: ParsableCommand {
     }
   }
 
-  /// Writes through a temporary file and a rename, so a reader never sees half a baseline.
-  static func writeAtomically(_ text: String, to path: String) throws {
+  /// Writes through a temporary file and a rename, so a reader never sees half a baseline. The
+  /// content is handed out in pieces.
+  static func writeAtomically(to path: String, _ content: ((String) -> Void) -> Void) throws {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else {
       throw InputError("cannot write: \(String(cString: strerror(errno)).lowercased())", file: path)
     }
-    var bytes = Array(text.utf8)
-    var offset = 0
-    let failed = bytes.withUnsafeMutableBytes { raw -> Bool in
-      guard let base = raw.baseAddress else { return false }
-      while offset < raw.count {
-        let n = write(fd, base + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return true
+    var failed = false
+    content { piece in
+      guard !failed else { return }
+      var bytes = Array(piece.utf8)
+      bytes.withUnsafeMutableBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        var offset = 0
+        while offset < raw.count {
+          let n = write(fd, base + offset, raw.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            failed = true
+            return
+          }
+          offset += n
         }
-        offset += n
       }
-      return false
     }
+    let reason = failed ? String(cString: strerror(errno)).lowercased() : ""
     let closed = close(fd) == 0
     guard !failed, closed, rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno)).lowercased()
+      let text = reason.isEmpty ? String(cString: strerror(errno)).lowercased() : reason
       unlink(temporary)
-      throw InputError("cannot write: \(reason)", file: path)
+      throw InputError("cannot write: \(text)", file: path)
     }
   }
 }

@@ -149,6 +149,30 @@ import TestSupport
     #expect(failing.compactMap { ($0["object"] as? [String: Any])?["name"] as? String } == ["pv-new"])
   }
 
+  @Test func aBaselineLargerThanAnyKubernetesObjectIsRead() throws {
+    // The baseline of a large cluster is one object of tens of MB: more bytes and nodes than the
+    // reader allows a Kubernetes object.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csi-migrate-big-baseline-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Self.inTree.write(to: dir.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
+    let write = try run(["check", "cluster.yaml", "--target-version", "1.27", "--write-baseline", "known.json"], in: dir.path)
+    #expect(write.status == 0)
+    let known = try String(contentsOf: dir.appendingPathComponent("known.json"), encoding: .utf8)
+    let head = try #require(known.range(of: "\"findings\": [\n"))
+    var entries = ""
+    for n in 0..<60_000 {
+      entries += "    {\n      \"input\": \"cluster.yaml\",\n      \"rule\": \"in-tree-azure-disk\",\n"
+      entries += "      \"object\": {\n        \"kind\": \"PersistentVolume\",\n        \"namespace\": \"\",\n        \"name\": \"pv-gone-\(n)\"\n      }\n    },\n"
+    }
+    let big = known[..<head.upperBound] + entries + known[head.upperBound...]
+    #expect(big.utf8.count > 9 << 20)
+    try big.write(to: dir.appendingPathComponent("big.json"), atomically: true, encoding: .utf8)
+    let r = try run(["check", "cluster.yaml", "--target-version", "1.27", "--baseline", "big.json"], in: dir.path)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("BASELINED"))
+  }
+
   // MARK: golden files and schemas
 
   static let demo = "Fixtures/demo/cluster.yaml"

@@ -39,26 +39,35 @@ public struct Baseline: Sendable, Equatable {
 
   public func contains(_ fingerprint: Fingerprint) -> Bool { fingerprints.contains(fingerprint) }
 
-  /// The file's content: sorted, so the same findings always give the same bytes.
-  public var value: YAMLValue {
-    .mapping([
-      ("apiVersion", .string(ScanRenderer.apiVersion)),
-      ("kind", .string(Self.kind)),
-      ("findings", .sequence(fingerprints.sorted().map { f in
-        .mapping([
+  /// JSON text of the file: sorted, so the same findings always give the same bytes.
+  public var json: String {
+    var text = ""
+    writeJSON { text += $0 }
+    return text
+  }
+
+  /// The file's JSON text, handed out in pieces: a baseline of every finding of a large cluster
+  /// is never one string.
+  public func writeJSON(_ write: (String) -> Void) {
+    JSONWriter.Stream.writing(to: write) { out in
+      out.openMapping()
+      out.add("apiVersion", .string(ScanRenderer.apiVersion))
+      out.add("kind", .string(Self.kind))
+      out.openList("findings")
+      for f in fingerprints.sorted() {
+        out.append(.mapping([
           ("input", .string(f.input)),
           ("rule", .string(f.rule)),
           ("object", .mapping([
             ("kind", .string(f.object.kind)), ("namespace", .string(f.object.namespace)),
             ("name", .string(f.object.name)),
           ])),
-        ])
-      })),
-    ])
+        ]))
+      }
+      out.close()
+      out.close()
+    }
   }
-
-  /// JSON text of the file.
-  public var json: String { JSONWriter.render(value) }
 
   /// Reads a baseline file's content (JSON or YAML, already parsed).
   public init(value: YAMLValue) throws(BaselineError) {
