@@ -12,17 +12,15 @@ public enum PlanDirectory {
   /// Writes a share of the plan's files through a sink.
   public typealias Part = @Sendable (_ file: FileSink) throws -> Void
 
-  /// The files of the plan in two shares of about the same work, which write different files
+  /// The files of the plan in three shares of about the same work, which write different files
   /// and read only the plan: they may run at the same time, each with its own sink.
   public static func parts(_ plan: Plan) -> [Part] {
     [
+      { file in try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) } },
+      { file in try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) } },
       { file in
-        try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) }
-        try manifests(plan, into: file)
-      },
-      { file in
-        try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) }
         try file(PlanPaths.script, true) { try ScriptRenderer(plan: plan).render($0) }
+        try manifests(plan, into: file)
       },
     ]
   }
