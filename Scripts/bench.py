@@ -92,7 +92,8 @@ def command_output(argv):
 
 def file_system(path):
     """The type of the file system holding path (ext4, tmpfs, ...), or "unknown"."""
-    return command_output(["stat", "-f", "-c", "%T", path]) or "unknown"
+    return (command_output(["findmnt", "-n", "-o", "FSTYPE", "--target", path])
+            or command_output(["stat", "-f", "-c", "%T", path]) or "unknown")
 
 
 def machine_info(binary, plan_dir):
