@@ -45,9 +45,11 @@ public struct PlannedVolume: Sendable {
     return paths
   }
 
+  /// The backups of the volume and of its claim; a claim bound to another volume (this one is
+  /// then blocked) is not this volume's to restore.
   public var backupPaths: [String] {
     var paths = [PlanPaths.backupPersistentVolume(name)]
-    if let pvc { paths.append(PlanPaths.backupClaim(pvc.key)) }
+    if let pvc, (pvc.volumeName ?? "").isEmpty || pvc.volumeName == name { paths.append(PlanPaths.backupClaim(pvc.key)) }
     return paths
   }
 }

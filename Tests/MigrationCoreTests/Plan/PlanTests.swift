@@ -215,7 +215,57 @@ import YAMLStream
       #expect(action == "migrate" || action == "blocked" || action == "skipped")
       if action != "migrate" { #expect((v["reason"] as? String)?.isEmpty == false) }
       if action == "migrate" { #expect((v["manifests"] as? [String])?.isEmpty == false) }
+      for path in (v["manifests"] as? [String] ?? []) + (v["backups"] as? [String] ?? []) {
+        #expect(run.files[path] != nil, "plan.json names \(path), which the plan does not write")
+      }
     }
+  }
+
+  /// A claim bound to a CSI volume, and an in-tree volume whose stale claimRef names that claim.
+  static func claimBoundElsewhere(inTreeFirst: Bool) -> String {
+    let csi = """
+      - apiVersion: v1
+        kind: PersistentVolume
+        metadata: {name: pv-csi, uid: 11111111-1111-1111-1111-111111111111}
+        spec:
+          accessModes: [ReadWriteOnce]
+          capacity: {storage: 1Gi}
+          claimRef: {kind: PersistentVolumeClaim, namespace: app, name: data, uid: 22222222-2222-2222-2222-222222222222}
+          csi: {driver: disk.csi.azure.com, volumeHandle: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/new}
+        status: {phase: Bound}
+      - apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: data, namespace: app, uid: 22222222-2222-2222-2222-222222222222, labels: {team: a}}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 1Gi}}
+          volumeName: pv-csi
+        status: {phase: Bound}
+
+      """
+    let inTree = """
+      - apiVersion: v1
+        kind: PersistentVolume
+        metadata: {name: pv-old, uid: 33333333-3333-3333-3333-333333333333}
+        spec:
+          accessModes: [ReadWriteOnce]
+          capacity: {storage: 1Gi}
+          claimRef: {kind: PersistentVolumeClaim, namespace: app, name: data, uid: 44444444-4444-4444-4444-444444444444}
+          azureDisk: {diskName: old, diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/old, kind: Managed, cachingMode: ReadOnly}
+          persistentVolumeReclaimPolicy: Retain
+        status: {phase: Bound}
+
+      """
+    return "apiVersion: v1\nkind: List\nitems:\n" + (inTreeFirst ? inTree + csi : csi + inTree)
+  }
+
+  @Test(arguments: [false, true])
+  func aClaimBoundToAnotherVolumeBlocksTheVolumeAndIsNotItsBackup(inTreeFirst: Bool) throws {
+    let run = try PlanSupport.run(Self.claimBoundElsewhere(inTreeFirst: inTreeFirst))
+    let v = try volume(run, "pv-old")
+    #expect(v.action == .blocked && v.reason == "claim app/data is bound to volume pv-csi, not to this one")
+    #expect(v.backupPaths == ["backup/persistentvolumes/pv-old.yaml"])
+    #expect(run.files.keys.filter { $0.hasPrefix("backup/") } == ["backup/persistentvolumes/pv-old.yaml"])
   }
 
   @Test func theDemoPlanMigratesWhatCanMoveAndBlocksTheRestWithReasons() throws {
