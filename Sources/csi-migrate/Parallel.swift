@@ -62,11 +62,11 @@ enum Parallel {
 /// not wait for them (rendering and writing files). Bounded: `submit` waits while more than
 /// `limit` tasks are queued, so memory does not grow with the input.
 final class BackgroundQueue: @unchecked Sendable {
-  typealias Task = () throws -> Void
+  typealias Work = () throws -> Void
   private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   // Guarded by `lock`.
-  private var items: [Task] = []
+  private var items: [Work] = []
   private var closed = false
   private var failure: (any Error)?
   private let limit: Int
@@ -114,7 +114,7 @@ final class BackgroundQueue: @unchecked Sendable {
   }
 
   /// Queues a task (or, without a thread, runs it at once).
-  func submit(_ task: @escaping Task) throws {
+  func submit(_ task: @escaping Work) throws {
     guard thread != nil else { return try task() }
     pthread_mutex_lock(lock)
     defer { pthread_mutex_unlock(lock) }
