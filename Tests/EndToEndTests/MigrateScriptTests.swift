@@ -212,7 +212,7 @@ import TestSupport
     #expect(try c.objects()["StatefulSet/shop/db"] == nil)
     // The operator follows the rollback of step 1.22 (Recreate StatefulSet shop/db).
     let step = try runbookStep(c, "1.22")
-    #expect(step.commands.last?.hasPrefix("kubectl create -f state/statefulset.shop.db.csi.yaml") == true, "\(step.commands)")
+    #expect(step.commands.last?.hasSuffix("kubectl create -f state/statefulset.shop.db.csi.yaml") == true, "\(step.commands)")
     let rollback = try c.paste(step.rollback)
     #expect(rollback.status == 0, "\(rollback.output)")
     let sts = try c.objects()["StatefulSet/shop/db"]
@@ -234,6 +234,44 @@ import TestSupport
     #expect(second.status == 0, "\(second.output)")
     #expect(try String(contentsOfFile: c.plan + "/state/statefulset.shop.db.yaml", encoding: .utf8) == saved)
     #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["managed-csi"])
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRecreationRunAgainAfterItWorkedKeepsTheInTreeCopy() throws {
+    let c = try cluster()
+    // The create went through but its answer was lost: the operator pastes step 1.22 again.
+    let step = try runbookStep(c, "1.22")
+    #expect(try c.paste(step.commands).status == 0)
+    #expect(try c.paste(step.commands).status == 0)
+    let saved = try String(contentsOfFile: c.plan + "/state/statefulset.shop.db.yaml", encoding: .utf8)
+    #expect(saved.contains("default") && !saved.contains("managed-csi"), "\(saved)")
+    #expect(try c.paste(step.rollback).status == 0)
+    #expect(templateClasses(try c.objects()["StatefulSet/shop/db"]) == ["default"])
+  }
+
+  @Test(.enabled(if: available)) func theRunbookRecreationDeletesNothingWhenItsPatchFails() throws {
+    let c = try cluster()
+    // The claim template was renamed since the dump: the patch's `test` operation fails.
+    _ = try c.bash(["-c", "kubectl get pv"])  // the fake cluster comes to life
+    var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: c.state))) as? [String: Any])
+    var objects = try #require(root["objects"] as? [String: [String: Any]])
+    let key = try #require(objects.keys.first { $0.replacingOccurrences(of: "\u{1F}", with: "/") == "StatefulSet/shop/db" })
+    var sts = try #require(objects[key])
+    var spec = try #require(sts["spec"] as? [String: Any])
+    var templates = try #require(spec["volumeClaimTemplates"] as? [[String: Any]])
+    var metadata = try #require(templates[0]["metadata"] as? [String: Any])
+    metadata["name"] = "pgdata"
+    templates[0]["metadata"] = metadata
+    spec["volumeClaimTemplates"] = templates
+    sts["spec"] = spec
+    objects[key] = sts
+    root["objects"] = objects
+    try JSONSerialization.data(withJSONObject: root).write(to: URL(fileURLWithPath: c.state))
+    try c.clearLog()
+    let r = try c.bash(["-c", try runbookStep(c, "1.22").commands.joined(separator: "\n")])
+    #expect(r.status != 0)
+    let mutations = try c.mutations()
+    #expect(mutations.isEmpty, "\(mutations)")
+    #expect(try c.objects()["StatefulSet/shop/db"] != nil)
   }
 
   @Test(.enabled(if: available)) func theRunbookRollbackOfTheRecreationDeletesNothingWithoutASavedCopy() throws {

@@ -198,15 +198,18 @@ extension Plan {
       add(.recreateStatefulSet, workload: wi, "Recreate StatefulSet \(w.namespace)/\(w.name) with CSI classes in its claim templates (\(classes))",
         [
           Shell.command(["mkdir", "-p", "state"]),
-          // Through a new file: run again after a failure between delete and create, the `get`
-          // finds nothing and the copy saved the first time stays.
-          Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved + ".new")
-            + " && " + Shell.command(["mv", saved + ".new", saved]),
-          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched),
-          Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"]),
-          Shell.command(["kubectl", "create", "-f", patched]),
+          // The first copy is the one to keep: run again (after a failure, or after a create
+          // whose answer was lost), `get` would save the StatefulSet without it or with the CSI
+          // classes. Through a new file, so that a failed `get` leaves no empty copy.
+          Shell.command(["test", "-s", saved]) + " || { "
+            + Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved + ".new")
+            + " && " + Shell.command(["mv", saved + ".new", saved]) + "; }",
+          // One chain: nothing is deleted unless the new object is ready to be created.
+          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched)
+            + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"])
+            + " && " + Shell.command(["kubectl", "create", "-f", patched]),
         ],
-        expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts. Run again after a failure between delete and create, `get` reports NotFound and the copy saved the first time is used",
+        expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts. Run again, the step keeps the copy it saved the first time (the StatefulSet as it was, at 0 replicas), and deletes nothing if the patch fails (the claim templates are not what the dump showed)",
         rollback: restoreStatefulSet(w))
     }
     // 6. Start again, 7. verify.
@@ -258,17 +261,18 @@ extension Plan {
   }
 
   /// Puts back the StatefulSet the recreate-statefulset step replaced, from its saved copy: the
-  /// rollback of that step and part of the group's rollback. Both lines do nothing without a
-  /// copy (the step never ran, or its `kubectl get` failed and left an empty file: the
-  /// StatefulSet was not recreated); the StatefulSet may be gone already (the step failed between
-  /// delete and create). The copy was taken at 0 replicas, so creating it starts no pod.
+  /// rollback of that step and part of the group's rollback. One chain that does nothing without
+  /// a copy (the step never ran, or its `kubectl get` failed) and deletes nothing unless the copy
+  /// is ready to be created; the StatefulSet may be gone already (the step failed between delete
+  /// and create). The copy was taken at 0 replicas, so creating it starts no pod.
   public func restoreStatefulSet(_ w: PlannedWorkload) -> [String] {
     let saved = savedStatefulSet(w)
-    // Only with the saved copy at hand: deleting first and failing to create would leave none.
-    let ifSaved = Shell.command(["test", "-s", saved]) + " && "
+    let restored = "state/statefulset.\(w.namespace).\(w.name).restore.yaml"
     return [
-      ifSaved + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"]),
-      ifSaved + Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -",
+      Shell.command(["test", "-s", saved])
+        + " && " + Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " > " + Shell.quote(restored)
+        + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"])
+        + " && " + Shell.command(["kubectl", "create", "-f", restored])
     ]
   }
 

@@ -63,14 +63,13 @@ public struct RunbookRenderer {
     out += "  ```\n\n"
     out += "  Expect: \(step.expect).\n"
     if !step.rollback.isEmpty {
-      if step.rollback.count == 1 && !step.rollback[0].hasPrefix("kubectl") {
+      // Rollbacks are commands, or prose (which a lone entry is written as).
+      func isCommand(_ r: String) -> Bool { r.hasPrefix("kubectl") || r.hasPrefix("az ") || r.hasPrefix("test ") }
+      if step.rollback.count == 1 && !isCommand(step.rollback[0]) {
         out += "  Rollback: \(step.rollback[0])\n"
       } else {
         out += "  Rollback:\n\n  ```sh\n"
-        for r in step.rollback {
-          let isCommand = r.hasPrefix("kubectl") || r.hasPrefix("az ") || r.hasPrefix("test ")
-          out += isCommand ? "  \(r)\n" : "  # \(r)\n"
-        }
+        for r in step.rollback { out += isCommand(r) ? "  \(r)\n" : "  # \(r)\n" }
         out += "  ```\n"
       }
     }
@@ -253,9 +252,13 @@ public struct RunbookRenderer {
       + (stopping.isEmpty ? "" : " (\(stopping.count == 1 ? "step" : "steps") \(Self.list(stopping)))")
     if !group.volumes.isEmpty {
       rollback += "Every object removed is in `backup/`, and every disk or share is still there (Retain). To go back to the in-tree volumes: "
-      rollback += "\(stop), then for each volume delete what the migration created and restore the backup:\n\n```sh\n"
+      rollback += "\(stop), then for each volume make sure it is Retain, delete what the migration created and restore the backup:\n\n```sh\n"
       for i in group.volumes {
         let v = plan.volumes[i]
+        // Retain first, whichever volume has the name now: a rollback from a step before
+        // "Protect" must not let deleting the claim delete the disk or share.
+        rollback += Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])
+          + "  # NotFound: the volume is gone already, go on\n"
         if let pvc = v.pvc {
           rollback += Shell.command(["kubectl", "-n", pvc.key.namespace, "delete", "pvc", pvc.key.name, "--ignore-not-found"]) + "\n"
         }

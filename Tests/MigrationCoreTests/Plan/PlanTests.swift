@@ -440,7 +440,7 @@ import YAMLStream
       for step in recreated {
         let w = run.plan.workloads[try #require(step.workload)]
         // The recreation's own rollback, verbatim and in order.
-        #expect(step.rollback == run.plan.restoreStatefulSet(w) && step.rollback.count == 2)
+        #expect(step.rollback == run.plan.restoreStatefulSet(w) && step.rollback.count == 1)
         let first = try #require(lines.firstIndex(of: step.rollback[0]), "group \(group.number) does not restore \(w.name)")
         #expect(Array(lines[first..<min(first + step.rollback.count, lines.count)]) == step.rollback)
         #expect(volumesBack < first, "the StatefulSet comes back after the volumes")
