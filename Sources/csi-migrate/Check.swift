@@ -127,14 +127,19 @@ struct Check: ParsableCommand {
 
   static func readBaseline(_ path: String) throws -> Baseline {
     let source = try InputSource(path: path)
-    // A baseline is one object that grows with the findings it lists (about 220 bytes and 11
+    // A baseline is one object that grows with the findings it lists (about 250 bytes and 11
     // nodes each): the per-object limits meant for Kubernetes objects would refuse the baseline
-    // of a large cluster, so they follow the file's size instead.
+    // of a large cluster, so they follow the file's size, up to 128 MiB (about 500,000 findings;
+    // a baseline is input a pull request can change, so its cost stays bounded).
+    let maxBaseline = 128 << 20
     var limits = ReaderLimits()
     var info = stat()
     if stat(path, &info) == 0, Int(info.st_size) > limits.maxBytesPerObject - (1 << 20) {
+      guard Int(info.st_size) <= maxBaseline else {
+        throw InputError("a baseline is at most \(maxBaseline >> 20) MiB; this one is \(Int(info.st_size) >> 20) MiB", file: path)
+      }
       limits.maxBytesPerObject = Int(info.st_size) + (1 << 20)
-      limits.maxNodesPerObject = max(limits.maxNodesPerObject, limits.maxBytesPerObject / 4)
+      limits.maxNodesPerObject = max(limits.maxNodesPerObject, limits.maxBytesPerObject / 16)
     }
     let reader = try ObjectReader(source: source, limits: limits)
     guard let tree = try reader.next() else {
@@ -155,9 +160,10 @@ struct Check: ParsableCommand {
     guard fd >= 0 else {
       throw InputError("cannot write: \(String(cString: strerror(errno)).lowercased())", file: path)
     }
-    var failed = false
+    // The first write error, as it was: later calls would overwrite errno.
+    var failure: Int32 = 0
     content { piece in
-      guard !failed else { return }
+      guard failure == 0 else { return }
       var bytes = Array(piece.utf8)
       bytes.withUnsafeMutableBytes { raw in
         guard let base = raw.baseAddress else { return }
@@ -166,14 +172,15 @@ struct Check: ParsableCommand {
           let n = write(fd, base + offset, raw.count - offset)
           if n < 0 {
             if errno == EINTR { continue }
-            failed = true
+            failure = errno
             return
           }
           offset += n
         }
       }
     }
-    let reason = failed ? String(cString: strerror(errno)).lowercased() : ""
+    let failed = failure != 0
+    let reason = failed ? String(cString: strerror(failure)).lowercased() : ""
     let closed = close(fd) == 0
     guard !failed, closed, rename(temporary, path) == 0 else {
       let text = reason.isEmpty ? String(cString: strerror(errno)).lowercased() : reason

@@ -59,8 +59,9 @@ enum Parallel {
 }
 
 /// A queue of tasks for one thread of its own, so that the thread that fills it (the reader) does
-/// not wait for them (rendering and writing files). Bounded: `submit` waits while more than
-/// `limit` tasks are queued, so memory does not grow with the input.
+/// not wait for them (rendering and writing files). Bounded: `submit` waits while `limit` tasks
+/// are queued (the thread may hold as many more, taken to run), so memory does not grow with the
+/// input.
 final class BackgroundQueue: @unchecked Sendable {
   typealias Work = () throws -> Void
   private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

@@ -54,8 +54,7 @@ struct PlanCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     let paths = try input.expanded()
-    let temp = Files.sibling(of: target, tag: "tmp")
-    try Files.makeDirectory(temp)
+    let temp = try Files.makeNewDirectory(Files.sibling(of: target, tag: "tmp"))
     do {
       let plan = try Self.write(paths: paths, into: temp, namespaces: Set(namespaces))
       try Files.replace(target, with: temp, state: state)
@@ -162,6 +161,19 @@ enum Files {
     guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
       throw InputError("cannot create directory: \(errorText())", file: path)
     }
+  }
+
+  /// Creates a directory that did not exist: `base`, or `base-1`, `base-2`, ... when a run that
+  /// was killed left one of that name behind (process ids repeat), whose files must not end up
+  /// in a new plan. Returns the path created.
+  static func makeNewDirectory(_ base: String) throws -> String {
+    var path = base
+    for n in 1...100 {
+      if mkdir(path, 0o755) == 0 { return path }
+      guard errno == EEXIST else { break }
+      path = "\(base)-\(n)"
+    }
+    throw InputError("cannot create directory: \(errorText())", file: path)
   }
 
   static func remove(_ path: String) { unlink(path) }

@@ -173,6 +173,22 @@ import TestSupport
     #expect(r.stdout.contains("BASELINED"))
   }
 
+  @Test func aBaselineOfManyTinyNodesIsRefusedBeforeItCostsMuch() throws {
+    // A large baseline is allowed one node per 16 bytes: plenty for real findings (about 23
+    // bytes each), not for a file made of tiny nodes.
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csi-migrate-tiny-baseline-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Self.inTree.write(to: dir.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
+    let hostile = "{\"apiVersion\": \"csi-migrate/v1\", \"kind\": \"Baseline\", \"findings\": ["
+      + String(repeating: "1,", count: 5_000_000) + "1]}\n"
+    try hostile.write(to: dir.appendingPathComponent("b.json"), atomically: true, encoding: .utf8)
+    let r = try run(["check", "cluster.yaml", "--target-version", "1.27", "--baseline", "b.json"], in: dir.path)
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("b.json:") && r.stderr.contains("error:"), "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+  }
+
   // MARK: golden files and schemas
 
   static let demo = "Fixtures/demo/cluster.yaml"
