@@ -25,32 +25,7 @@ enum Parallel {
     let jobs = bodies.map(Job.init)
     var threads: [pthread_t] = []
     for job in jobs.dropFirst() {
-      let context = Unmanaged.passRetained(job).toOpaque()
-      #if canImport(Darwin)
-        var thread: pthread_t?
-      #else
-        var thread = pthread_t()
-      #endif
-      let started = pthread_create(&thread, nil, { context in
-        #if canImport(Darwin)
-          let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
-        #else
-          guard let context else { return nil }
-          let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
-        #endif
-        job.run()
-        return nil
-      }, context)
-      if started == 0 {
-        #if canImport(Darwin)
-          if let thread { threads.append(thread) }
-        #else
-          threads.append(thread)
-        #endif
-      } else {
-        Unmanaged<Job>.fromOpaque(context).release()
-        job.run()
-      }
+      if let thread = startThread(job.run) { threads.append(thread) } else { job.run() }
     }
     jobs.first?.run()
     for thread in threads { pthread_join(thread, nil) }
@@ -83,27 +58,7 @@ final class BackgroundQueue: @unchecked Sendable {
 
   /// Starts the thread (without one, `submit` does the work at once).
   func start() -> Self {
-    let context = Unmanaged.passRetained(self).toOpaque()
-    #if canImport(Darwin)
-      var t: pthread_t?
-    #else
-      var t = pthread_t()
-    #endif
-    let started = pthread_create(&t, nil, { context in
-      #if canImport(Darwin)
-        let queue = Unmanaged<BackgroundQueue>.fromOpaque(context).takeRetainedValue()
-      #else
-        guard let context else { return nil }
-        let queue = Unmanaged<BackgroundQueue>.fromOpaque(context).takeRetainedValue()
-      #endif
-      queue.drain()
-      return nil
-    }, context)
-    if started == 0 {
-      thread = t
-    } else {
-      Unmanaged<BackgroundQueue>.fromOpaque(context).release()
-    }
+    thread = startThread(drain)
     return self
   }
 
@@ -160,4 +115,30 @@ final class BackgroundQueue: @unchecked Sendable {
     }
     pthread_mutex_unlock(lock)
   }
+}
+
+/// Starts a thread that runs `body`; nil when none could be started.
+private func startThread(_ body: @escaping () -> Void) -> pthread_t? {
+  final class Body {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+  }
+  let context = Unmanaged.passRetained(Body(body)).toOpaque()
+  #if canImport(Darwin)
+    var thread: pthread_t?
+  #else
+    var thread = pthread_t()
+  #endif
+  let started = pthread_create(&thread, nil, { context in
+    #if !canImport(Darwin)
+      guard let context else { return nil }
+    #endif
+    Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+    return nil
+  }, context)
+  guard started == 0 else {
+    Unmanaged<Body>.fromOpaque(context).release()
+    return nil
+  }
+  return thread
 }
