@@ -146,7 +146,7 @@ struct Check: ParsableCommand {
       throw InputError("empty baseline file", file: path)
     }
     do {
-      return try Baseline(value: tree.value(at: tree.root))
+      return try Baseline(tree: tree)
     } catch {
       throw InputError("not a csi-migrate baseline: \(error.message)", at: tree.location(tree.root))
     }

@@ -69,30 +69,31 @@ public struct Baseline: Sendable, Equatable {
     }
   }
 
-  /// Reads a baseline file's content (JSON or YAML, already parsed).
-  public init(value: YAMLValue) throws(BaselineError) {
-    guard case .mapping = value else { throw BaselineError("a baseline is a mapping with apiVersion, kind and findings") }
-    guard value["apiVersion"]?.scalarText == ScanRenderer.apiVersion else {
+  /// Reads a baseline file's content (JSON or YAML, as read), straight from the node tree: a
+  /// baseline of a large cluster lists hundreds of thousands of findings.
+  public init(tree: ObjectTree) throws(BaselineError) {
+    let root = tree.root
+    guard tree.kind(root) == .mapping else { throw BaselineError("a baseline is a mapping with apiVersion, kind and findings") }
+    func text(_ node: ObjectTree.Index?) -> String? { node.flatMap { tree.string($0) } }
+    guard text(tree.value(root, "apiVersion")) == ScanRenderer.apiVersion else {
       throw BaselineError("apiVersion should be \(ScanRenderer.apiVersion)")
     }
-    guard value["kind"]?.scalarText == Self.kind else { throw BaselineError("kind should be \(Self.kind)") }
+    guard text(tree.value(root, "kind")) == Self.kind else { throw BaselineError("kind should be \(Self.kind)") }
     var fingerprints: [Fingerprint] = []
-    switch value["findings"] {
-    case .sequence(let items):
-      for (n, item) in items.enumerated() {
-        guard let input = item["input"]?.scalarText, let rule = item["rule"]?.scalarText,
-          let object = item["object"], let kind = object["kind"]?.scalarText, let name = object["name"]?.scalarText
+    if let findings = tree.value(root, "findings"), !tree.isNull(findings) {
+      guard tree.kind(findings) == .sequence else { throw BaselineError("findings should be a list") }
+      for (n, item) in tree.children(findings).enumerated() {
+        // `value` is nil for anything but a mapping.
+        guard let input = text(tree.value(item, "input")), let rule = text(tree.value(item, "rule")),
+          let object = tree.value(item, "object"),
+          let kind = text(tree.value(object, "kind")), let name = text(tree.value(object, "name"))
         else {
           throw BaselineError("findings[\(n)] needs input, rule and object.kind/name")
         }
-        let namespace = object["namespace"]?.scalarText ?? ""
+        let namespace = text(tree.value(object, "namespace")) ?? ""
         fingerprints.append(
           Fingerprint(input: input, rule: rule, object: ObjectRef(kind: kind, namespace: namespace, name: name)))
       }
-    case .null?, nil:
-      break
-    default:
-      throw BaselineError("findings should be a list")
     }
     self.init(fingerprints)
   }

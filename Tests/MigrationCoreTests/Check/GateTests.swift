@@ -83,7 +83,7 @@ import TestSupport
     #expect(!json.contains("\"line\"") && !json.contains("\"column\""))
     let trees = try readObjects(json, name: "baseline.json")
     #expect(trees.count == 1)
-    let read = try Baseline(value: trees[0].value(at: trees[0].root))
+    let read = try Baseline(tree: trees[0])
     #expect(read == baseline)
     #expect(json.contains("\"kind\": \"Baseline\""))
     #expect(json.contains("\"apiVersion\": \"csi-migrate/v1\""))
@@ -94,7 +94,7 @@ import TestSupport
                  "{\"apiVersion\": \"csi-migrate/v1\", \"kind\": \"Baseline\", \"findings\": [{\"rule\": \"x\"}]}",
                  "{\"apiVersion\": \"csi-migrate/v1\", \"kind\": \"Baseline\", \"findings\": 3}"] {
       let tree = try #require(try readObjects(text, name: "b.json").first)
-      #expect(throws: BaselineError.self) { try Baseline(value: tree.value(at: tree.root)) }
+      #expect(throws: BaselineError.self) { try Baseline(tree: tree) }
     }
   }
 
