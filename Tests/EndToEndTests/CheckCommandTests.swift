@@ -6,28 +6,11 @@ import TestSupport
 @Suite struct CheckCommandTests {
   static let emptyList = "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: \"\"\n"
 
-  static func pv(_ name: String, source: String) -> String {
-    """
-    - apiVersion: v1
-      kind: PersistentVolume
-      metadata:
-        name: \(name)
-      spec:
-        accessModes:
-        - ReadWriteOnce
-    \(source)
-        capacity:
-          storage: 10Gi
-        persistentVolumeReclaimPolicy: Retain
-
-    """
-  }
-
-  static func list(_ items: String) -> String { "apiVersion: v1\nitems:\n" + items + "kind: List\nmetadata:\n  resourceVersion: \"\"\n" }
-
-  static let csiOnly = list(pv("pv-csi", source: "    csi:\n      driver: disk.csi.azure.com\n      volumeHandle: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d"))
-  static let inTree = list(pv("pv-intree", source: "    azureDisk:\n      cachingMode: None\n      diskName: d\n      diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d\n      kind: Managed"))
-  static let unmanaged = list(pv("pv-blob", source: "    azureDisk:\n      cachingMode: None\n      diskName: b\n      diskURI: https://acct.blob.core.windows.net/vhds/b.vhd\n      kind: Dedicated"))
+  static let csiOnly = CheckSamples.list(CheckSamples.csiPV(
+    "pv-csi", driver: "disk.csi.azure.com", handle: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d"))
+  static let inTree = CheckSamples.list(CheckSamples.diskPV("pv-intree"))
+  static let unmanaged = CheckSamples.list(
+    CheckSamples.diskPV("pv-blob", kind: "Dedicated", uri: "https://acct.blob.core.windows.net/vhds/b.vhd"))
 
   func file(_ text: String, _ name: String) throws -> String { try temporaryFile(text, name: name) }
 
@@ -139,9 +122,7 @@ import TestSupport
     #expect(known.stdout.contains("BASELINED"))
 
     // A new in-tree volume (re-dumped: every line moved) fails again.
-    let grown = Self.list(
-      Self.pv("pv-new", source: "    azureFile:\n      secretName: s\n      secretNamespace: shop\n      shareName: share")
-        + Self.pv("pv-intree", source: "    azureDisk:\n      cachingMode: None\n      diskName: d\n      diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d\n      kind: Managed"))
+    let grown = CheckSamples.list(CheckSamples.filePV("pv-new") + CheckSamples.diskPV("pv-intree"))
     try grown.write(toFile: dump, atomically: true, encoding: .utf8)
     let r = try run(["check", "cluster.yaml", "--target-version", "1.27", "--baseline", baseline, "-o", "json"], in: dir.path)
     #expect(r.status == 3)

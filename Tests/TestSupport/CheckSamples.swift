@@ -1,13 +1,12 @@
 import MigrationCore
-import TestSupport
 
-/// Small dumps, one per rule, in kubectl's go-yaml style.
-enum CheckSamples {
-  static func list(_ items: String) -> String {
+/// Small dumps in kubectl's go-yaml style: objects as List items, and one dump per rule.
+public enum CheckSamples {
+  public static func list(_ items: String) -> String {
     "apiVersion: v1\nitems:\n" + items + "kind: List\nmetadata:\n  resourceVersion: \"\"\n"
   }
 
-  static func diskPV(_ name: String, extra: String = "", kind: String = "Managed", uri: String? = nil, policy: String = "Retain") -> String {
+  public static func diskPV(_ name: String, extra: String = "", kind: String = "Managed", uri: String? = nil, policy: String = "Retain") -> String {
     let diskURI = uri ?? "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/\(name)"
     return """
       - apiVersion: v1
@@ -29,7 +28,7 @@ enum CheckSamples {
       """ + "\n"
   }
 
-  static func filePV(_ name: String, secretNamespace: String? = "shop", extra: String = "") -> String {
+  public static func filePV(_ name: String, secretNamespace: String? = "shop", extra: String = "") -> String {
     let ns = secretNamespace.map { "\n      secretNamespace: \($0)" } ?? ""
     return """
       - apiVersion: v1
@@ -49,7 +48,7 @@ enum CheckSamples {
       """ + "\n"
   }
 
-  static func csiPV(_ name: String, driver: String, extra: String = "") -> String {
+  public static func csiPV(_ name: String, driver: String, handle: String? = nil, extra: String = "") -> String {
     """
     - apiVersion: v1
       kind: PersistentVolume
@@ -62,14 +61,14 @@ enum CheckSamples {
           storage: 10Gi
         csi:
           driver: \(driver)
-          volumeHandle: \(name)
+          volumeHandle: \(handle ?? name)
         persistentVolumeReclaimPolicy: Retain
     \(extra)
     """ + "\n"
   }
 
   /// nodeAffinity on the deprecated beta zone key, indented for a PV spec.
-  static let zoneAffinity = """
+  public static let zoneAffinity = """
         nodeAffinity:
           required:
             nodeSelectorTerms:
@@ -80,7 +79,7 @@ enum CheckSamples {
                 - eastus-1
     """
 
-  static func storageClass(_ name: String, provisioner: String, parameters: String = "", extra: String = "") -> String {
+  public static func storageClass(_ name: String, provisioner: String, parameters: String = "", extra: String = "") -> String {
     """
     - apiVersion: storage.k8s.io/v1
       kind: StorageClass
@@ -93,7 +92,7 @@ enum CheckSamples {
     """ + "\n"
   }
 
-  static func deploymentInline(_ name: String, source: String) -> String {
+  public static func deploymentInline(_ name: String, source: String) -> String {
     """
     - apiVersion: apps/v1
       kind: Deployment
@@ -113,7 +112,7 @@ enum CheckSamples {
     """ + "\n"
   }
 
-  static func statefulSet(_ name: String, className: String) -> String {
+  public static func statefulSet(_ name: String, className: String) -> String {
     """
     - apiVersion: apps/v1
       kind: StatefulSet
@@ -142,7 +141,7 @@ enum CheckSamples {
 
   /// One dump per rule that makes the classifier emit exactly that rule (plus harmless extras),
   /// with the storage the finding concerns.
-  static func dump(for rule: Rule, storage: StorageKind?) -> String {
+  public static func dump(for rule: Rule, storage: StorageKind?) -> String {
     switch (rule, storage) {
     case (.deprecatedZoneLabel, .disk?): list(csiPV("pv-zone-disk", driver: "disk.csi.azure.com", extra: zoneAffinity))
     case (.deprecatedZoneLabel, .file?): list(csiPV("pv-zone-file", driver: "file.csi.azure.com", extra: zoneAffinity))
