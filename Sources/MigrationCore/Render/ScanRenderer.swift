@@ -104,31 +104,29 @@ public struct ScanRenderer {
     }
     // Most messages repeat word for word (one per rule and case): wrap each text once.
     var wrapped: [String: String] = [:]
-    for severity in Severity.allCases.reversed() {
-      guard let count = counts[severity] else { continue }
-      var text = "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(count))") + "\n"
-      for inventory in report.inventories {
-        for f in inventory.findings where f.severity == severity {
-          text += "  " + p.bold(f.object.display) + "\n"
-          let key = f.rule.rawValue + ": " + f.message
-          if let lines = wrapped[key] {
-            text += lines
-          } else {
-            var lines = ""
-            for (n, line) in Text.wrap(key, width: 76).enumerated() {
-              lines += "    " + (n == 0 ? p.dim(f.rule.rawValue + ":") + line.dropFirst(f.rule.rawValue.count + 1) : line) + "\n"
+    ChunkedText.writing(to: write) { text in
+      for severity in Severity.allCases.reversed() {
+        guard let count = counts[severity] else { continue }
+        text += "\n" + p.severity(severity, "\(severity.rawValue.uppercased()) (\(count))") + "\n"
+        for inventory in report.inventories {
+          for f in inventory.findings where f.severity == severity {
+            text += "  " + p.bold(f.object.display) + "\n"
+            let key = f.rule.rawValue + ": " + f.message
+            if let lines = wrapped[key] {
+              text += lines
+            } else {
+              var lines = ""
+              for (n, line) in Text.wrap(key, width: 76).enumerated() {
+                lines += "    " + (n == 0 ? p.dim(f.rule.rawValue + ":") + line.dropFirst(f.rule.rawValue.count + 1) : line) + "\n"
+              }
+              if wrapped.count < 10_000 { wrapped[key] = lines }
+              text += lines
             }
-            if wrapped.count < 10_000 { wrapped[key] = lines }
-            text += lines
-          }
-          text += "    " + p.dim("at \(f.location)") + "\n"
-          if text.utf8.count > 1 << 16 {
-            write(text)
-            text = ""
+            text += "    " + p.dim("at \(f.location)") + "\n"
+            text.flushIfFull()
           }
         }
       }
-      write(text)
     }
   }
 
