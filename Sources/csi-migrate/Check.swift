@@ -158,32 +158,17 @@ struct Check: ParsableCommand {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard fd >= 0 else {
-      throw InputError("cannot write: \(String(cString: strerror(errno)).lowercased())", file: path)
+      throw InputError("cannot write: \(Files.errorText())", file: path)
     }
     // The first write error, as it was: later calls would overwrite errno.
     var failure: Int32 = 0
     content { piece in
       guard failure == 0 else { return }
-      var bytes = Array(piece.utf8)
-      bytes.withUnsafeMutableBytes { raw in
-        guard let base = raw.baseAddress else { return }
-        var offset = 0
-        while offset < raw.count {
-          let n = write(fd, base + offset, raw.count - offset)
-          if n < 0 {
-            if errno == EINTR { continue }
-            failure = errno
-            return
-          }
-          offset += n
-        }
-      }
+      failure = Array(piece.utf8).withUnsafeBytes { Files.writeAll(fd, $0) }
     }
-    let failed = failure != 0
-    let reason = failed ? String(cString: strerror(failure)).lowercased() : ""
     let closed = close(fd) == 0
-    guard !failed, closed, rename(temporary, path) == 0 else {
-      let text = reason.isEmpty ? String(cString: strerror(errno)).lowercased() : reason
+    guard failure == 0, closed, rename(temporary, path) == 0 else {
+      let text = Files.errorText(failure != 0 ? failure : errno)
       unlink(temporary)
       throw InputError("cannot write: \(text)", file: path)
     }

@@ -29,7 +29,7 @@ struct InputOptions: ParsableArguments {
       }
       var info = stat()
       guard stat(path, &info) == 0 else {
-        throw InputError("cannot open: \(String(cString: strerror(errno)).lowercased())", file: path)
+        throw InputError("cannot open: \(Files.errorText())", file: path)
       }
       if (info.st_mode & S_IFMT) == S_IFDIR {
         let files = try Self.listDirectory(path)
@@ -47,7 +47,7 @@ struct InputOptions: ParsableArguments {
 
   static func listDirectory(_ path: String) throws(InputError) -> [String] {
     guard let dir = opendir(path) else {
-      throw InputError("cannot read directory: \(String(cString: strerror(errno)).lowercased())", file: path)
+      throw InputError("cannot read directory: \(Files.errorText())", file: path)
     }
     defer { closedir(dir) }
     var names: [String] = []

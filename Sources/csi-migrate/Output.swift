@@ -46,7 +46,7 @@ final class Output: @unchecked Sendable {
 
   /// Results could not be kept: better no output and exit 1 than a silently truncated one.
   private static func fail(_ what: String) -> Never {
-    let reason = String(cString: strerror(errno)).lowercased()
+    let reason = Files.errorText()
     Output.shared.error("error: \(what): \(reason)")
     exit(1)
   }
@@ -78,19 +78,9 @@ final class Output: @unchecked Sendable {
   }
 
   private static func writeAll(_ bytes: [UInt8], count: Int) {
-    bytes.withUnsafeBytes { raw in
-      guard let base = raw.baseAddress else { return }
-      var offset = 0
-      while offset < count {
-        let n = Glibc.write(1, base + offset, count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          if errno == EPIPE { exit(0) }
-          return
-        }
-        offset += n
-      }
-    }
+    let failure = bytes.withUnsafeBytes { Files.writeAll(1, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    // A reader that went away (`| head`) has all it wanted.
+    if failure == EPIPE { exit(0) }
   }
 
   /// One line on standard error.

@@ -126,7 +126,22 @@ struct PlanCommand: ParsableCommand {
 enum Files {
   enum State { case missing, emptyDirectory, nonEmptyDirectory, file }
 
-  static func errorText() -> String { String(cString: strerror(errno)).lowercased() }
+  static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)).lowercased() }
+
+  /// Writes all of `bytes` to `fd`, again after an interrupted call: 0, or the errno of the failure.
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard let base = bytes.baseAddress else { return 0 }
+    var offset = 0
+    while offset < bytes.count {
+      let n = Glibc.write(fd, base + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return errno
+      }
+      offset += n
+    }
+    return 0
+  }
 
   static func state(_ path: String) -> State {
     var info = stat()
@@ -266,18 +281,8 @@ final class PlanFileWriter {
   }
 
   private func flush(_ fd: Int32, _ path: String) throws {
-    var offset = 0
-    while offset < buffer.count {
-      let n = buffer.withUnsafeBytes { raw -> Int in
-        guard let base = raw.baseAddress else { return 0 }
-        return Glibc.write(fd, base + offset, raw.count - offset)
-      }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw InputError("cannot write: \(Files.errorText())", file: path)
-      }
-      offset += n
-    }
+    let failure = buffer.withUnsafeBytes { Files.writeAll(fd, $0) }
+    guard failure == 0 else { throw InputError("cannot write: \(Files.errorText(failure))", file: path) }
     buffer.removeAll(keepingCapacity: true)
   }
 }
