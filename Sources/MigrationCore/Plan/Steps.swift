@@ -204,10 +204,7 @@ extension Plan {
           Shell.command(["test", "-s", saved]) + " || { "
             + Shell.command(["kubectl", "-n", w.namespace, "get", "statefulset", w.name, "-o", "yaml"]) + " > " + Shell.quote(saved + ".new")
             + " && " + Shell.command(["mv", saved + ".new", saved]) + "; }",
-          // One chain: nothing is deleted unless the new object is ready to be created.
-          Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", statefulSetPatch(w), "-o", "yaml"]) + " > " + Shell.quote(patched)
-            + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"])
-            + " && " + Shell.command(["kubectl", "create", "-f", patched]),
+          replaceStatefulSet(w, from: saved, patch: statefulSetPatch(w), through: patched),
         ],
         expect: "claim templates are immutable, so the StatefulSet is deleted without its pods (--cascade=orphan) and created again; `kubectl -n \(w.namespace) get sts \(w.name) -o jsonpath='{.spec.volumeClaimTemplates[*].spec.storageClassName}'` prints the CSI classes. Update the source of the StatefulSet (Helm values, GitOps repository) to the same classes, or the next deployment fails or reverts. Run again, the step keeps the copy it saved the first time (the StatefulSet as it was, at 0 replicas), and deletes nothing if the patch fails (the claim templates are not what the dump showed)",
         rollback: restoreStatefulSet(w))
@@ -269,11 +266,27 @@ extension Plan {
     let saved = savedStatefulSet(w)
     let restored = "state/statefulset.\(w.namespace).\(w.name).restore.yaml"
     return [
-      Shell.command(["test", "-s", saved])
-        + " && " + Shell.command(["kubectl", "patch", "--local", "-f", saved, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " > " + Shell.quote(restored)
-        + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"])
-        + " && " + Shell.command(["kubectl", "create", "-f", restored])
+      Shell.command(["test", "-s", saved]) + " && "
+        + replaceStatefulSet(w, from: saved, patch: Self.creatablePatch(), through: restored)
     ]
+  }
+
+  /// Replaces StatefulSet `w` (its pods stay) by `source` with `patch` applied, written to `file`
+  /// first: one chain, so nothing is deleted unless the object to create is ready.
+  func replaceStatefulSet(_ w: PlannedWorkload, from source: String, patch: String, through file: String) -> String {
+    Shell.command(["kubectl", "patch", "--local", "-f", source, "--type=json", "-p", patch, "-o", "yaml"]) + " > " + Shell.quote(file)
+      + " && " + Shell.command(["kubectl", "-n", w.namespace, "delete", "statefulset", w.name, "--cascade=orphan", "--ignore-not-found"])
+      + " && " + Shell.command(["kubectl", "create", "-f", file])
+  }
+
+  /// A JSON patch of `ops` that also makes a saved object creatable again: without its
+  /// resourceVersion, uid and status.
+  public static func creatablePatch(_ ops: [String] = []) -> String {
+    let creatable = [
+      #"{"op":"remove","path":"/metadata/resourceVersion"}"#, #"{"op":"remove","path":"/metadata/uid"}"#,
+      #"{"op":"remove","path":"/status"}"#,
+    ]
+    return "[" + (ops + creatable).joined(separator: ",") + "]"
   }
 
   /// The JSON patch that moves a StatefulSet's claim templates to CSI classes and makes the
@@ -284,10 +297,7 @@ extension Plan {
       ops.append(#"{"op":"test","path":"/spec/volumeClaimTemplates/\#(c.index)/metadata/name","value":"\#(c.name)"}"#)
       ops.append(#"{"op":"add","path":"/spec/volumeClaimTemplates/\#(c.index)/spec/storageClassName","value":"\#(c.to)"}"#)
     }
-    ops.append(#"{"op":"remove","path":"/metadata/resourceVersion"}"#)
-    ops.append(#"{"op":"remove","path":"/metadata/uid"}"#)
-    ops.append(#"{"op":"remove","path":"/status"}"#)
-    return "[" + ops.joined(separator: ",") + "]"
+    return Self.creatablePatch(ops)
   }
 
   struct StepText {
@@ -359,7 +369,7 @@ extension Plan {
   func recreatePod(_ w: PlannedWorkload) -> [String] {
     let file = "pod-\(w.namespace).\(w.name).yaml"
     return [
-      Shell.command(["kubectl", "patch", "--local", "-f", file, "--type=json", "-p", #"[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]"#, "-o", "yaml"]) + " | kubectl create -f -"
+      Shell.command(["kubectl", "patch", "--local", "-f", file, "--type=json", "-p", Self.creatablePatch(), "-o", "yaml"]) + " | kubectl create -f -"
     ]
   }
 

@@ -528,7 +528,7 @@ public struct ScriptRenderer {
         if [ -n "$(k -n "$1" get pod "$2" --ignore-not-found -o name)" ]; then say "  exists"; return 0; fi
         if [ "$APPLY" != 1 ]; then say "  would create it again from ${file#"$PLAN_DIR"/}"; return 0; fi
         [ -f "$file" ] || die "no saved copy of Pod $1/$2 in $file"
-        k patch --local -f "$file" --type=json -p '[{"op":"remove","path":"/metadata/resourceVersion"},{"op":"remove","path":"/metadata/uid"},{"op":"remove","path":"/status"}]' -o yaml >"$file.new"
+        k patch --local -f "$file" --type=json -p \#(Shell.quote(Plan.creatablePatch())) -o yaml >"$file.new"
         run k create -f "$file.new"
       }
 
