@@ -109,7 +109,7 @@ extension Plan {
       let v = volumes[i]
       let original = v.pv.reclaimPolicy ?? "Delete"
       add(.retain, volume: i, "Protect \(v.name): reclaim policy Retain",
-        [Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])],
+        [Self.retain(v.name)],
         expect: "`kubectl get pv \(v.name) -o jsonpath='{.spec.persistentVolumeReclaimPolicy}'` prints Retain; deleting the claim or the volume now leaves the \(v.isDisk ? "disk" : "share") in Azure",
         rollback: original == "Retain" ? ["Nothing to undo (it was Retain already)."] : [
           "Keep Retain until the migration is verified or fully rolled back; only then, if wanted: " + Shell.command(["kubectl", "patch", "pv", v.name, "-p", "{\"spec\":{\"persistentVolumeReclaimPolicy\":\"\(original)\"}}"])
@@ -242,7 +242,7 @@ extension Plan {
   func restoreVolume(_ v: PlannedVolume) -> [String] {
     var lines = [
       Shell.command(["kubectl", "apply", "-f", PlanPaths.backupPersistentVolume(v.name)]) + "  # the in-tree volume again (claimRef without uid)",
-      Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#]),
+      Self.retain(v.name),
     ]
     if let pvc = v.pvc {
       lines.append(Shell.command(["kubectl", "apply", "-f", PlanPaths.backupClaim(pvc.key)]))
@@ -269,6 +269,11 @@ extension Plan {
       Shell.command(["test", "-s", saved]) + " && "
         + replaceStatefulSet(w, from: saved, patch: Self.creatablePatch(), through: restored)
     ]
+  }
+
+  /// The command that sets PersistentVolume `name`'s reclaim policy to Retain.
+  static func retain(_ name: String) -> String {
+    Shell.command(["kubectl", "patch", "pv", name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])
   }
 
   /// Replaces StatefulSet `w` (its pods stay) by `source` with `patch` applied, written to `file`

@@ -257,8 +257,7 @@ public struct RunbookRenderer {
         let v = plan.volumes[i]
         // Retain first, whichever volume has the name now: a rollback from a step before
         // "Protect" must not let deleting the claim delete the disk or share.
-        rollback += Shell.command(["kubectl", "patch", "pv", v.name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])
-          + "  # NotFound: the volume is gone already, go on\n"
+        rollback += Plan.retain(v.name) + "  # NotFound: the volume is gone already, go on\n"
         if let pvc = v.pvc {
           rollback += Shell.command(["kubectl", "-n", pvc.key.namespace, "delete", "pvc", pvc.key.name, "--ignore-not-found"]) + "\n"
         }
