@@ -67,35 +67,33 @@ struct PlanCommand: ParsableCommand {
 
   /// Reads every input, writing backups as objects stream by, then writes the rest of the plan.
   static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
+    Files.returnLargeBlocksOnFree()
     var planner = Planner(
-      options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version))
+      options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version),
+      spill: try FileSpill())
     // Backups are rendered and written on a thread of their own while the reader goes on.
     let files = PlanFileWriter(root: dir)
     let backups = BackgroundQueue().start()
-    var written: [String] = []
     do {
       try Pipeline.read(paths) { _, _, tree, object, _ in
         try planner.add(object, tree: tree)
         if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
         if let backup = Backup.file(for: object, tree: tree) {
           try backups.submit { try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value)) }
-          written.append(backup.path)
         }
       }
     } catch {
       try? backups.finish()
       throw error
     }
-    let plan = planner.plan()
+    let plan = try planner.plan()
     try backups.finish()
-    // The plan holds what rendering needs: let go of the records of everything else (claims of
-    // other volumes, every PV name seen, workloads) before rendering.
+    for path in planner.unkeptBackups { Files.remove(dir + "/" + path) }
+    // The plan holds what rendering needs: let go of the planner's tables (every PV name seen,
+    // claims, workloads) before rendering.
     planner = Planner(options: planner.options)
-    do {
-      let kept = Backup.kept(by: plan)
-      for path in written where !kept.contains(path) { Files.remove(dir + "/" + path) }
-      written = []
-    }
+    // Give the freed tables back to the system before the render threads make their own heaps.
+    Files.releaseFreedMemory()
     // The shares of the plan render on their own threads, each through its own writer.
     try Parallel.run(PlanDirectory.parts(plan).map { part in
       { @Sendable in
@@ -121,6 +119,11 @@ struct PlanCommand: ParsableCommand {
     return String(p)
   }
 }
+
+#if canImport(Glibc)
+  @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+  @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// The few file-system operations the plan needs, on POSIX calls.
 enum Files {
@@ -192,6 +195,22 @@ enum Files {
   }
 
   static func remove(_ path: String) { unlink(path) }
+
+  /// glibc keeps freed memory for reuse; `malloc_trim` returns it to the system.
+  static func releaseFreedMemory() {
+    #if canImport(Glibc)
+      _ = glibcMallocTrim(0)
+    #endif
+  }
+
+  /// The planner's tables are large arrays and hash tables, each freed as soon as it is done
+  /// with: give their memory back on `free`. (glibc's default raises its mmap threshold after
+  /// the first large free, and keeps later large blocks in its heap.)
+  static func returnLargeBlocksOnFree() {
+    #if canImport(Glibc)
+      _ = glibcMallopt(-3, 128 * 1024)  // M_MMAP_THRESHOLD
+    #endif
+  }
 
   static func removeTree(_ path: String) {
     var info = stat()

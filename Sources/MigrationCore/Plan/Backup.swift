@@ -61,9 +61,9 @@ public enum Backup {
   }
 
   /// The backup paths a plan keeps (the others were written while reading and are removed).
-  public static func kept(by plan: Plan) -> Set<String> {
+  public static func kept(by plan: Plan) throws -> Set<String> {
     var paths: Set<String> = []
-    for v in plan.volumes { paths.formUnion(v.backupPaths) }
+    try plan.volumes.forEach { paths.formUnion($1.backupPaths) }
     for c in plan.classes where c.inDump { paths.insert(PlanPaths.backupStorageClass(c.name)) }
     return paths
   }

@@ -151,7 +151,7 @@ public struct Plan: Sendable {
   public static let apiVersion = "csi-migrate/v1"
   public var inputs: [String]
   public var namespaces: [String]
-  public var volumes: [PlannedVolume]
+  public var volumes: VolumeList
   public var classes: [PlannedClass]
   public var workloads: [PlannedWorkload]
   public var groups: [MigrationGroup]
@@ -160,8 +160,10 @@ public struct Plan: Sendable {
   public var existingFileHandles: Int
   /// Version of csi-migrate that wrote the plan.
   public var toolVersion: String
+  /// About how many volumes renderers load at a time (`forEachGroupBatch`).
+  public var batchVolumes = 256
 
-  public func count(_ action: VolumeAction) -> Int { volumes.lazy.filter { $0.action == action }.count }
+  public func count(_ action: VolumeAction) -> Int { volumes.count(action) }
 
   /// Classes the plan creates.
   public var createdClasses: [PlannedClass] { classes.filter { $0.action == .create } }
@@ -171,9 +173,8 @@ public struct Plan: Sendable {
     var seen: Set<String> = []
     var result: [(String, String)] = []
     let created = Set(createdClasses.compactMap(\.target))
-    for v in volumes where v.action == .migrate && !v.targetClass.isEmpty {
-      if created.contains(v.targetClass) { continue }
-      if seen.insert(v.targetClass).inserted { result.append((v.targetClass, v.driver)) }
+    for (target, driver) in volumes.targetClasses where !created.contains(target) {
+      if seen.insert(target).inserted { result.append((target, driver)) }
     }
     return result.sorted { $0.0 < $1.0 }
   }

@@ -15,57 +15,109 @@ public struct PlanOptions: Sendable {
   }
 }
 
-/// Builds the migration plan of one cluster from its objects as they stream by. Keeps compact
-/// records only (never YAML trees); `plan()` relates them and decides.
+/// Builds the migration plan of one cluster from its objects as they stream by. Keeps in memory
+/// only what relates objects (names, claims, classes, workloads); the volumes and claims
+/// themselves go to a spill as compact records, and `plan()` reads them back one at a time to
+/// decide, then spills the decided volumes for rendering.
 public struct Planner {
   public let options: PlanOptions
+  private let spill: any RecordSpill
 
-  private var inTree: [PVRecord] = []
-  private var inTreeNames: Set<String> = []
-  private var inTreeClaims: Set<ClaimKey> = []
-  private var pvSeen: [String: SourceLocation] = [:]
-  private var pvcs: [ClaimKey: PVCRecord] = [:]
+  /// An in-tree PersistentVolume as the planner keeps it until `plan()`.
+  private struct InTree {
+    var storageClassName: String?
+    var isDisk: Bool
+    var record: SpillRef
+  }
+
+  /// A claim: where its record is, whether its backup was written, and the PV it is bound to
+  /// when that PV was read before it and is not in-tree (no pod using only such claims matters).
+  private struct Claim {
+    var record: SpillRef
+    var backedUp: Bool
+    var boundOutside: Bool
+    /// Set by `plan()`: the plan keeps its backup.
+    var kept = false
+  }
+
+  // Names and claims are kept by their 128-bit hash (`HandleKey`): a dump of 100,000 volumes
+  // would otherwise hold every name twice, as a key and in the spilled record.
+  private var inTree: [InTree] = []
+  private var inTreeNames = NameArena()
+  private var inTreeClaims: Set<HandleKey> = []
+  /// Where a PV was read, and whether it is in-tree, in 12 bytes.
+  private struct Seen {
+    var line: UInt32
+    var column: UInt32
+    var file: UInt32
+    var inTree: Bool
+  }
+  /// Every PV name seen (duplicates are errors).
+  private var pvSeen: [HandleKey: Seen] = [:]
+  /// The files PVs were read from, in order (`Seen.file`).
+  private var files: [String] = []
+  private var pvcs: [HandleKey: Claim] = [:]
   private var classes: [String: StorageClass] = [:]
+  /// One copy of each storageClassName volumes name.
+  private var classNames: Set<String> = []
   private var defaultClass: String?
   private var workloads: [WorkloadRecord] = []
   /// Existing CSI Azure Files handles → PV name.
-  private var csiFileHandles: [String: String] = [:]
+  private var csiFileHandles: [HandleKey: String] = [:]
   /// Existing CSI Azure Disk handles (lower-cased) → PV name.
-  private var csiDiskHandles: [String: String] = [:]
+  private var csiDiskHandles: [HandleKey: String] = [:]
+  /// Claim backups written while reading that the plan does not keep (set by `plan()`).
+  public private(set) var unkeptBackups: [String] = []
 
-  public init(options: PlanOptions = PlanOptions()) {
+  public init(options: PlanOptions = PlanOptions(), spill: any RecordSpill = MemorySpill()) {
     self.options = options
+    self.spill = spill
   }
 
   /// Takes one decoded object; `tree` is the object as read (for annotations the typed model drops).
   /// - Throws: `InputError` when an object appears twice (two dumps of one cluster, or two clusters
-  ///   mixed): a plan must never name one volume twice.
-  public mutating func add(_ object: KubeObject, tree: ObjectTree) throws(InputError) {
+  ///   mixed): a plan must never name one volume twice; the spill's error when it cannot write.
+  public mutating func add(_ object: KubeObject, tree: ObjectTree) throws {
     switch object {
     case .persistentVolume(let pv):
       let location = pv.origin.location()
-      if let first = pvSeen[pv.metadata.name] {
-        throw InputError("PersistentVolume \(pv.metadata.name) appears twice (first at \(first)): plan one cluster at a time", at: location)
+      let key = HandleKey(pv.metadata.name)
+      if let first = pvSeen[key] {
+        let file = files[Int(first.file)]
+        throw InputError("PersistentVolume \(pv.metadata.name) appears twice (first at \(file):\(first.line):\(first.column)): plan one cluster at a time", at: location)
       }
-      pvSeen[pv.metadata.name] = location
-      switch PVClass(pv) {
+      let cls = PVClass(pv)
+      if files.last != location.file { files.append(location.file) }
+      pvSeen[key] = Seen(
+        line: UInt32(clamping: location.line), column: UInt32(clamping: location.column), file: UInt32(files.count - 1),
+        inTree: cls.isInTree)
+      switch cls {
       case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .inTreeAzureFile:
         let record = PVRecord(pv, tree: tree)
-        inTreeNames.insert(record.name)
-        if let claim = record.claim { inTreeClaims.insert(claim) }
-        inTree.append(record)
+        var writer = SpillWriter()
+        record.encode(to: &writer)
+        let className = record.storageClassName.map { name in classNames.insert(name).memberAfterInsert }
+        inTreeNames.append(pv.metadata.name)
+        inTree.append(InTree(
+          storageClassName: className, isDisk: record.isDisk, record: try spill.append(writer.bytes)))
+        if let claim = record.claim { inTreeClaims.insert(HandleKey(claim)) }
       case .csiAzureFile:
-        if case .csi(let csi) = pv.source { csiFileHandles[csi.volumeHandle] = pv.metadata.name }
+        if case .csi(let csi) = pv.source { csiFileHandles[HandleKey(csi.volumeHandle)] = pv.metadata.name }
       case .csiAzureDisk:
-        if case .csi(let csi) = pv.source { csiDiskHandles[csi.volumeHandle.lowercased()] = pv.metadata.name }
+        if case .csi(let csi) = pv.source { csiDiskHandles[HandleKey(csi.volumeHandle.lowercased())] = pv.metadata.name }
       case .other: break
       }
     case .persistentVolumeClaim(let pvc):
-      let record = PVCRecord(pvc, tree: tree)
-      if let first = pvcs[record.key] {
-        throw InputError("PersistentVolumeClaim \(record.key.display) appears twice (first at \(first.location)): plan one cluster at a time", at: record.location)
+      let key = ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)
+      let hash = HandleKey(key)
+      if let first = pvcs[hash] {
+        throw InputError("PersistentVolumeClaim \(key.display) appears twice (first at \(try claimRecord(first).location)): plan one cluster at a time", at: pvc.origin.location())
       }
-      pvcs[record.key] = record
+      var writer = SpillWriter(capacity: 256)
+      PVCRecord(pvc, tree: tree).encode(to: &writer)
+      let volume = pvc.volumeName ?? ""
+      let boundOutside = !volume.isEmpty && pvSeen[HandleKey(volume)].map { !$0.inTree } == true
+      pvcs[hash] = Claim(record: try spill.append(writer.bytes), backedUp: mayNeedBackup(pvc), boundOutside: boundOutside)
     case .storageClass(var sc):
       sc.metadata.labels = Dictionary(ObjectMeta.labels(tree), uniquingKeysWith: { a, _ in a })
       if let first = classes[sc.metadata.name] {
@@ -77,7 +129,14 @@ public struct Planner {
       let record = WorkloadRecord(w)
       // Only what relates to volumes is kept; finished pods hold no volume.
       if w.kind == .pod, w.phase == "Succeeded" || w.phase == "Failed" { return }
-      if w.kind == .pod && record.claims.isEmpty && record.inline.isEmpty { return }
+      if w.kind == .pod && record.inline.isEmpty {
+        // A pod matters through claims of in-tree volumes only: not through claims bound to
+        // volumes read already that are not in-tree.
+        let relevant = record.claims.contains { claim in
+          pvcs[HandleKey(ClaimKey(namespace: record.namespace, name: claim))].map { !$0.boundOutside } ?? true
+        }
+        if !relevant { return }
+      }
       workloads.append(record)
     case .secret, .other:
       break
@@ -88,29 +147,85 @@ public struct Planner {
   /// in-tree volume names it (or is named by it), no when it is bound to a volume already read
   /// that is not in-tree. Saves writing (and removing) a file per claim of a large cluster.
   public func mayNeedBackup(_ pvc: PersistentVolumeClaim) -> Bool {
-    if inTreeClaims.contains(ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)) { return true }
+    if inTreeClaims.contains(HandleKey(ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name))) { return true }
     guard let volume = pvc.volumeName, !volume.isEmpty else { return true }
-    return inTreeNames.contains(volume) || pvSeen[volume] == nil
+    return pvSeen[HandleKey(volume)].map(\.inTree) ?? true
+  }
+
+  private func claimRecord(_ claim: Claim) throws -> PVCRecord {
+    var reader = SpillReader(try spill.read(claim.record))
+    return try PVCRecord(from: &reader)
   }
 
   // MARK: - Deciding
 
-  public func plan() -> Plan {
+  /// Decides every volume and groups them with their workloads. Reads each spilled record back
+  /// once, and spills the decided volume in name order, for rendering in batches. Call it once:
+  /// it lets go of each table as soon as it is done with it.
+  public mutating func plan() throws -> Plan {
     let plannedClasses = planClasses()
     let classByName = Dictionary(plannedClasses.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-    var volumes = inTree.sorted { $0.name < $1.name }.map { planVolume($0, classByName) }
-    checkHandles(&volumes)
+    let order = inTree.indices.sorted(by: inTreeNames.less)
+    let names = inTreeNames.reordered(order)
+    inTreeNames = NameArena()
+    pvSeen = [:]
+    inTreeClaims = []
+    let existingFileHandles = csiFileHandles.count
+    var handles = HandleCheck(files: csiFileHandles, disks: csiDiskHandles)
+    csiFileHandles = [:]
+    csiDiskHandles = [:]
 
-    let (plannedWorkloads, groupsFound) = planWorkloads(&volumes, classByName)
+    var facts: [VolumeFacts] = []
+    var refs: [SpillRef] = []
+    var claims: [ClaimKey?] = []
+    // Target class and driver of each volume, as an index into `targetPairs`.
+    var targets: [Int32] = []
+    var targetPairs: [(String, String)] = []
+    var targetIndex: [String: Int32] = [:]
+    facts.reserveCapacity(order.count)
+    refs.reserveCapacity(order.count)
+    for k in order {
+      let entry = inTree[k]
+      var reader = SpillReader(try spill.read(entry.record))
+      let pv = try PVRecord(from: &reader)
+      let pvc = try pv.claim.flatMap { pvcs[HandleKey($0)] }.map(claimRecord)
+      let v = planVolume(pv, pvc, classByName)
+      var writer = SpillWriter(capacity: 1024)
+      v.encode(to: &writer)
+      refs.append(try spill.append(writer.bytes))
+      facts.append(VolumeFacts(v))
+      claims.append(v.action == .migrate ? pv.claim : nil)
+      let pair = v.targetClass + "\u{0}" + v.driver
+      if targetIndex[pair] == nil {
+        targetIndex[pair] = Int32(targetPairs.count)
+        targetPairs.append((v.targetClass, v.driver))
+      }
+      targets.append(targetIndex[pair] ?? 0)
+      if let key = v.pvc?.key, v.backupPaths.count > 1 { pvcs[HandleKey(key)]?.kept = true }
+      if v.action == .migrate { handles.check(v, index: facts.count - 1) }
+    }
+    inTree = []
+    let overrides = handles.blocks(names: names)
+    handles = HandleCheck(files: [:], disks: [:])
+    for i in overrides.keys { facts[i].action = .blocked }
+    var unkept: [ClaimKey] = []
+    for claim in pvcs.values where claim.backedUp && !claim.kept { unkept.append(try claimRecord(claim).key) }
+    unkeptBackups = unkept.sorted().map(PlanPaths.backupClaim)
+    pvcs = [:]
+
+    let (plannedWorkloads, groupsFound) = planWorkloads(facts, names, claims, classByName)
     // Groups are numbered in the order they are run.
     var groups = groupsFound
     for i in groups.indices { groups[i].number = i + 1 }
     for (g, group) in groups.enumerated() {
-      for v in group.volumes { volumes[v].group = g }
+      for v in group.volumes { facts[v].group = Int32(g) }
     }
+    let volumes = VolumeList(
+      facts: facts, names: names, spill: spill, refs: refs, overrides: overrides,
+      targetClasses: facts.indices.lazy.filter { facts[$0].action == .migrate }.map { targetPairs[Int(targets[$0])] })
     return Plan(
       inputs: options.inputs, namespaces: options.namespaces.sorted(), volumes: volumes, classes: plannedClasses,
-      workloads: plannedWorkloads, groups: groups, inline: planInline(), existingFileHandles: csiFileHandles.count,
+      workloads: plannedWorkloads, groups: groups, inline: planInline(), existingFileHandles: existingFileHandles,
       toolVersion: options.toolVersion)
   }
 
@@ -174,14 +289,13 @@ public struct Planner {
 
   // MARK: Volumes
 
-  func planVolume(_ pv: PVRecord, _ planned: [String: PlannedClass]) -> PlannedVolume {
-    var v = PlannedVolume(pv: pv, pvc: nil, action: .migrate)
+  func planVolume(_ pv: PVRecord, _ pvc: PVCRecord?, _ planned: [String: PlannedClass]) -> PlannedVolume {
+    var v = PlannedVolume(pv: pv, pvc: pvc, action: .migrate)
     func block(_ b: PlanBlock) {
       v.action = .blocked
       v.reason = b.reason
       v.remedy = b.remedy
     }
-    if let claim = pv.claim { v.pvc = pvcs[claim] }
     if !options.namespaces.isEmpty {
       let ns = pv.claim?.namespace
       if ns == nil || !options.namespaces.contains(ns ?? "") {
@@ -229,41 +343,6 @@ public struct Planner {
     return v
   }
 
-  /// Disk URIs and Azure Files handles must be unique among the new PVs and the CSI PVs already there.
-  func checkHandles(_ volumes: inout [PlannedVolume]) {
-    var fileHandles = csiFileHandles
-    var diskUsers: [String: [Int]] = [:]
-    for i in volumes.indices where volumes[i].action == .migrate {
-      let v = volumes[i]
-      if v.isDisk {
-        let key = v.handle.lowercased()
-        if let other = csiDiskHandles[key] {
-          volumes[i].action = .blocked
-          volumes[i].reason = "its disk is already used by CSI PersistentVolume \(other)"
-          volumes[i].remedy = ["Two PersistentVolumes on one disk corrupt it. Find out which one is in use (`kubectl get pv \(v.name) \(other) -o wide`), delete the stale one (after making it Retain), and plan again."]
-          continue
-        }
-        diskUsers[key, default: []].append(i)
-      } else {
-        if let other = fileHandles[v.handle] {
-          volumes[i].action = .blocked
-          volumes[i].reason = "its CSI volumeHandle \(v.handle) is already used by PersistentVolume \(other)"
-          volumes[i].remedy = ["Two PersistentVolumes with one handle share one mount on a node (wrong data). Rename or remove \(other), then plan again."]
-          continue
-        }
-        fileHandles[v.handle] = v.name
-      }
-    }
-    for (_, users) in diskUsers where users.count > 1 {
-      let names = users.map { volumes[$0].name }.joined(separator: ", ")
-      for i in users {
-        volumes[i].action = .blocked
-        volumes[i].reason = "several in-tree PersistentVolumes (\(names)) name the same disk"
-        volumes[i].remedy = ["Keep one PersistentVolume per disk: find the one in use, delete the others after making them Retain, and plan again."]
-      }
-    }
-  }
-
   // MARK: Workloads and groups
 
   private struct WorkloadKey: Hashable {
@@ -272,7 +351,9 @@ public struct Planner {
     var name: String
   }
 
-  func planWorkloads(_ volumes: inout [PlannedVolume], _ planned: [String: PlannedClass]) -> ([PlannedWorkload], [MigrationGroup]) {
+  func planWorkloads(
+    _ volumes: [VolumeFacts], _ names: NameArena, _ claims: [ClaimKey?], _ planned: [String: PlannedClass]
+  ) -> ([PlannedWorkload], [MigrationGroup]) {
     var controllers: [WorkloadKey: Int] = [:]
     for (i, w) in workloads.enumerated() where w.kind != .pod {
       controllers[WorkloadKey(kind: w.kind.rawValue, namespace: w.namespace, name: w.name)] = i
@@ -317,10 +398,13 @@ public struct Planner {
       }
     }
 
-    // Claims of migrating volumes.
-    var claimVolume: [ClaimKey: Int] = [:]
+    // Claims of migrating volumes, by hash: claim → volume.
+    var claimVolume: [HandleKey: Int32] = [:]
     for (i, v) in volumes.enumerated() where v.action == .migrate {
-      if let claim = v.pv.claim { claimVolume[claim] = i }
+      if let claim = claims[i] { claimVolume[HandleKey(claim)] = Int32(i) }
+    }
+    func volume(_ namespace: String, _ claim: String) -> Int? {
+      claimVolume[HandleKey(ClaimKey(namespace: namespace, name: claim))].map(Int.init)
     }
 
     var accs: [WorkloadKey: PlannedWorkload] = [:]
@@ -349,13 +433,14 @@ public struct Planner {
     }
 
     for w in workloads {
-      let relevant = w.claims.filter { claimVolume[ClaimKey(namespace: w.namespace, name: $0)] != nil }
+      let relevant = w.claims.filter { volume(w.namespace, $0) != nil }
       var stsClaims: [String] = []
       if w.kind == .statefulSet {
         // Claims made from the templates, used by pods now or after a scale-up.
         for t in w.claimTemplates {
           let prefix = "\(t.name)-\(w.name)-"
-          for (key, _) in claimVolume where key.namespace == w.namespace && key.name.hasPrefix(prefix) {
+          for (i, claim) in claims.enumerated() where volumes[i].action == .migrate {
+            guard let key = claim, key.namespace == w.namespace, key.name.hasPrefix(prefix) else { continue }
             if key.name.dropFirst(prefix.count).allSatisfy(\.isNumber) { stsClaims.append(key.name) }
           }
         }
@@ -377,7 +462,7 @@ public struct Planner {
     for (key, w) in accs {
       var notes = w.notes
       let rwoDisk = w.claims.contains { c in
-        claimVolume[ClaimKey(namespace: w.namespace, name: c)].map { volumes[$0].isDisk } ?? false
+        volume(w.namespace, c).map { volumes[$0].isDisk } ?? false
       }
       if key.kind == "Deployment", w.strategy == nil || w.strategy == "RollingUpdate", rwoDisk {
         notes.append("RollingUpdate with a ReadWriteOnce disk: a rollout starts the new pod before the old one stops, and the disk cannot attach twice (Multi-Attach error). The migration scales to 0 and back, which is safe; consider `strategy: Recreate` for later rollouts.")
@@ -390,44 +475,46 @@ public struct Planner {
       accs[key]?.pods.sort()
     }
 
-    // Union-find: claims used by one workload belong together.
+    // Union-find over the volumes of the claims: claims used by one workload belong together.
+    // Every claim a workload keeps is the claim of a migrating volume (see `relevant`).
     let keys = accs.keys.sorted { ($0.namespace, $0.kind, $0.name) < ($1.namespace, $1.kind, $1.name) }
-    var parent: [ClaimKey: ClaimKey] = [:]
-    func find(_ c: ClaimKey) -> ClaimKey {
-      var c = c
-      while let p = parent[c], p != c { c = p }
-      return c
+    var parent = [Int32](repeating: -1, count: volumes.count)
+    func find(_ i: Int) -> Int {
+      var i = i
+      while parent[i] >= 0, Int(parent[i]) != i { i = Int(parent[i]) }
+      return i
     }
-    func union(_ a: ClaimKey, _ b: ClaimKey) {
+    func union(_ a: Int, _ b: Int) {
       let ra = find(a), rb = find(b)
-      if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+      if ra != rb { parent[max(ra, rb)] = Int32(min(ra, rb)) }
     }
     for key in keys {
       guard let w = accs[key] else { continue }
-      let claims = w.claims.map { ClaimKey(namespace: w.namespace, name: $0) }
-      for c in claims where parent[c] == nil { parent[c] = c }
-      for c in claims.dropFirst() { union(claims[0], c) }
+      let members = w.claims.compactMap { volume(w.namespace, $0) }
+      for m in members where parent[m] < 0 { parent[m] = Int32(m) }
+      for m in members.dropFirst() { union(members[0], m) }
     }
     var workloadList: [PlannedWorkload] = []
-    var componentWorkloads: [ClaimKey: [Int]] = [:]
+    var componentWorkloads: [Int: [Int]] = [:]
     var workloadOnlyGroups: [[Int]] = []
     for key in keys {
       guard let w = accs[key] else { continue }
       workloadList.append(w)
       let index = workloadList.count - 1
-      if let first = w.claims.first {
-        componentWorkloads[find(ClaimKey(namespace: w.namespace, name: first)), default: []].append(index)
+      if let first = w.claims.first.flatMap({ volume(w.namespace, $0) }) {
+        componentWorkloads[find(first), default: []].append(index)
       } else {
         workloadOnlyGroups.append([index])
       }
     }
-    var componentVolumes: [ClaimKey: [Int]] = [:]
+    var componentVolumes: [Int: [Int]] = [:]
     var unused: [String: [Int]] = [:]
     for (i, v) in volumes.enumerated() where v.action == .migrate {
-      if let claim = v.pv.claim, parent[claim] != nil {
-        componentVolumes[find(claim), default: []].append(i)
+      // Volumes that name one claim go with the volume the claim maps to.
+      if let claim = claims[i], let owner = claimVolume[HandleKey(claim)].map(Int.init), parent[owner] >= 0 {
+        componentVolumes[find(owner), default: []].append(i)
       } else {
-        unused[v.pv.claim?.namespace ?? "", default: []].append(i)
+        unused[claims[i]?.namespace ?? "", default: []].append(i)
       }
     }
     var groups: [MigrationGroup] = []
@@ -442,8 +529,8 @@ public struct Planner {
     for root in roots {
       withWorkloads.append(
         MigrationGroup(
-          number: 0, namespace: root.namespace, workloads: componentWorkloads[root] ?? [],
-          volumes: (componentVolumes[root] ?? []).sorted { volumes[$0].name < volumes[$1].name }))
+          number: 0, namespace: claims[root]?.namespace ?? "", workloads: componentWorkloads[root] ?? [],
+          volumes: (componentVolumes[root] ?? []).sorted()))
     }
     for ws in workloadOnlyGroups {
       withWorkloads.append(MigrationGroup(number: 0, namespace: workloadList[ws[0]].namespace, workloads: ws, volumes: []))
@@ -567,5 +654,87 @@ enum VolumeChecks {
     default:
       return nil
     }
+  }
+}
+
+/// A volume handle by its 128-bit hash: the planner compares handles of 100,000 volumes without
+/// keeping their text. Two different handles with one hash would only block a volume ("already
+/// used"), never let two volumes share a disk, and the odds are about 2^-100 for a whole fleet.
+struct HandleKey: Hashable, Sendable {
+  var a: UInt64
+  var b: UInt64
+
+  init(_ claim: ClaimKey) { self.init(claim.namespace + "\u{0}" + claim.name) }
+
+  init(_ text: String) {
+    // FNV-1a, twice with different offsets.
+    var a: UInt64 = 0xcbf2_9ce4_8422_2325
+    var b: UInt64 = 0x8422_2325_cbf2_9ce4
+    for byte in text.utf8 {
+      a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+      b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_0193
+      b = b ^ (b >> 29)
+    }
+    self.a = a
+    self.b = b
+  }
+}
+
+/// Disk URIs and Azure Files handles must be unique among the new PVs and the CSI PVs already
+/// there. Volumes come in name order, as they are decided.
+struct HandleCheck {
+  /// Azure Files handles taken (CSI PVs in the input, then in-tree volumes in order) → PV name.
+  var files: [HandleKey: String]
+  /// CSI Azure Disk handles in the input (lower-cased) → PV name.
+  let disks: [HandleKey: String]
+  /// The first in-tree volume on each disk, and every volume of disks named more than once.
+  private var diskFirst: [HandleKey: Int32] = [:]
+  private var shared: [HandleKey: [Int]] = [:]
+  private var blocked: [Int: PlanBlock] = [:]
+
+  init(files: [HandleKey: String], disks: [HandleKey: String]) {
+    self.files = files
+    self.disks = disks
+  }
+
+  mutating func check(_ v: PlannedVolume, index i: Int) {
+    if v.isDisk {
+      let key = HandleKey(v.handle.lowercased())
+      if let other = disks[key] {
+        blocked[i] = PlanBlock(
+          "its disk is already used by CSI PersistentVolume \(other)",
+          remedy: ["Two PersistentVolumes on one disk corrupt it. Find out which one is in use (`kubectl get pv \(v.name) \(other) -o wide`), delete the stale one (after making it Retain), and plan again."])
+        return
+      }
+      if let first = diskFirst[key] {
+        shared[key, default: [Int(first)]].append(i)
+      } else {
+        diskFirst[key] = Int32(i)
+      }
+    } else {
+      let key = HandleKey(v.handle)
+      if let other = files[key] {
+        blocked[i] = PlanBlock(
+          "its CSI volumeHandle \(v.handle) is already used by PersistentVolume \(other)",
+          remedy: ["Two PersistentVolumes with one handle share one mount on a node (wrong data). Rename or remove \(other), then plan again."])
+        return
+      }
+      files[key] = v.name
+    }
+  }
+
+  /// Every volume blocked, with why: those found on the way, and every volume of a disk that
+  /// several in-tree volumes name.
+  func blocks(names: NameArena) -> [Int: PlanBlock] {
+    var result = blocked
+    for users in shared.values {
+      let list = users.map { names[$0] }.joined(separator: ", ")
+      for i in users {
+        result[i] = PlanBlock(
+          "several in-tree PersistentVolumes (\(list)) name the same disk",
+          remedy: ["Keep one PersistentVolume per disk: find the one in use, delete the others after making them Retain, and plan again."])
+      }
+    }
+    return result
   }
 }

@@ -47,11 +47,6 @@ public struct Step: Sendable {
 extension Plan {
   static let timeout = "10m"
 
-  /// Preflight steps: storage classes and the identity of every volume to migrate.
-  public func preflightSteps() -> [Step] {
-    classSteps() + volumes.indices.compactMap(checkStep)
-  }
-
   /// The preflight steps about storage classes (the first preflight steps).
   public func classSteps() -> [Step] {
     var steps: [Step] = []
@@ -76,8 +71,7 @@ extension Plan {
   /// The preflight identity check of volume `i` (nil when it does not migrate): the preflight
   /// steps after `classSteps()`, one per migrating volume in order. Made one at a time, so that
   /// a renderer never holds them all.
-  public func checkStep(_ i: Int) -> Step? {
-    let v = volumes[i]
+  public func checkStep(_ i: Int, _ v: PlannedVolume) -> Step? {
     guard v.action == .migrate else { return nil }
     return Step(
       action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",

@@ -36,7 +36,7 @@ public enum PlanDirectory {
       let yaml = try YAMLWriter().write(manifest)
       try file(path, false) { try $0(String(decoding: yaml, as: UTF8.self)) }
     }
-    for v in plan.volumes where v.action == .migrate {
+    try plan.volumes.forEach(where: { plan.volumes.action($0) == .migrate }) { _, v in
       let pv = try YAMLWriter().write(VolumeBuilder.persistentVolume(v))
       try file(PlanPaths.persistentVolume(v.name), false) { try $0(String(decoding: pv, as: UTF8.self)) }
       if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {

@@ -35,7 +35,9 @@ public struct PlanJSONRenderer {
       head += ",\n"
     }
     try write(head)
-    try array("volumes", plan.volumes.indices.lazy.map(volumeValue), write)
+    var volumes = ArrayOut("volumes")
+    try plan.volumes.forEach { _, v in try volumes.item(write) { JSONWriter.render(volumeValue(v), indent: 2, into: &$0) } }
+    try volumes.close(write)
     try write(",\n")
     try array("workloads", plan.workloads.lazy.map(workloadValue), write)
     try write(",\n")
@@ -43,44 +45,61 @@ public struct PlanJSONRenderer {
     try write(",\n")
     try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
     try write(",\n")
-    // The preflight steps one at a time: the class steps, then one check per migrating volume.
-    let checks = plan.volumes.indices.lazy.compactMap { plan.checkStep($0) }
-    let preflight = [AnySequence(plan.classSteps()), AnySequence(checks)].joined().enumerated().lazy.map {
-      ("P.\($0.offset + 1)", $0.element)
-    }
-    let groups = plan.groups.indices.lazy.flatMap { g in
-      plan.steps(ofGroup: g).enumerated().lazy.map { ("\(plan.groups[g].number).\($0.offset + 1)", $0.element) }
-    }
     // Steps are most of the file: written straight, as `JSONWriter` would write `stepValue`.
-    try array("steps", [AnySequence(preflight), AnySequence(groups)].joined(), write) { item, out in
-      step(item.0, item.1, into: &out)
+    var steps = ArrayOut("steps")
+    // The preflight: the class steps, then one check per migrating volume.
+    var n = 0
+    for s in plan.classSteps() {
+      n += 1
+      try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
+    try plan.volumes.forEach(where: { plan.volumes.action($0) == .migrate }) { i, v in
+      guard let s = plan.checkStep(i, v) else { return }
+      n += 1
+      try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
+    }
+    try plan.forEachGroupBatch { part in
+      for g in part.groups.indices {
+        for (k, s) in part.steps(ofGroup: g).enumerated() {
+          try steps.item(write) { step("\(part.groups[g].number).\(k + 1)", s, part, into: &$0) }
+        }
+      }
+    }
+    try steps.close(write)
     try write("\n}\n")
   }
 
   func array<S: Sequence>(_ key: String, _ items: S, _ write: (String) throws -> Void) throws where S.Element == YAMLValue {
-    try array(key, items, write) { item, out in JSONWriter.render(item, indent: 2, into: &out) }
+    var array = ArrayOut(key)
+    for value in items { try array.item(write) { JSONWriter.render(value, indent: 2, into: &$0) } }
+    try array.close(write)
   }
 
-  /// An array of the top-level object; `render` appends one item as `JSONWriter` does at indent 2.
-  func array<S: Sequence>(
-    _ key: String, _ items: S, _ write: (String) throws -> Void, _ render: (S.Element, inout String) -> Void
-  ) throws {
+  /// An array of the top-level object, written in pieces; each item is appended as `JSONWriter`
+  /// does at indent 2.
+  struct ArrayOut {
     var out = "  "
-    JSONWriter.quote(key, into: &out)
-    out += ": ["
     var first = true
-    for item in items {
+
+    init(_ key: String) {
+      JSONWriter.quote(key, into: &out)
+      out += ": ["
+    }
+
+    mutating func item(_ write: (String) throws -> Void, _ render: (inout String) -> Void) throws {
       out += first ? "\n    " : ",\n    "
       first = false
-      render(item, &out)
+      render(&out)
       if out.utf8.count > 1 << 16 {
         try write(out)
         out.removeAll(keepingCapacity: true)
       }
     }
-    out += first ? "]" : "\n  ]"
-    try write(out)
+
+    mutating func close(_ write: (String) throws -> Void) throws {
+      out += first ? "]" : "\n  ]"
+      try write(out)
+    }
   }
 
   func strings(_ s: [String]) -> YAMLValue { .sequence(s.map { .string($0) }) }
@@ -96,8 +115,7 @@ public struct PlanJSONRenderer {
     return .mapping(m)
   }
 
-  func volumeValue(_ i: Int) -> YAMLValue {
-    let v = plan.volumes[i]
+  func volumeValue(_ v: PlannedVolume) -> YAMLValue {
     var m: [(String, YAMLValue)] = [
       ("name", .string(v.name)), ("uid", .string(v.pv.uid)), ("source", .string(v.sourceKind)),
       ("action", .string(v.action.rawValue)),
@@ -142,7 +160,7 @@ public struct PlanJSONRenderer {
     .mapping([
       ("number", .int(g.number)), ("namespace", .string(g.namespace)),
       ("workloads", strings(g.workloads.map { plan.workloads[$0].ref.display })),
-      ("volumes", strings(g.volumes.map { plan.volumes[$0].name })),
+      ("volumes", strings(g.volumes.map(plan.volumes.name))),
     ])
   }
 
@@ -160,7 +178,7 @@ public struct PlanJSONRenderer {
   }
 
   /// `JSONWriter.render(stepValue(id, s), indent: 2, into: &out)`, without building the value.
-  func step(_ id: String, _ s: Step, into out: inout String) {
+  func step(_ id: String, _ s: Step, _ plan: Plan, into out: inout String) {
     let pad = "\n      "
     out += "{" + pad + "\"id\": "
     JSONWriter.quote(id, into: &out)
@@ -168,7 +186,7 @@ public struct PlanJSONRenderer {
     JSONWriter.quote(s.action.rawValue, into: &out)
     if let i = s.volume {
       out += "," + pad + "\"volume\": "
-      JSONWriter.quote(plan.volumes[i].name, into: &out)
+      JSONWriter.quote(plan.volumes.name(i), into: &out)
     }
     if let i = s.workload {
       out += "," + pad + "\"workload\": "
@@ -205,7 +223,7 @@ public struct PlanJSONRenderer {
 
   func stepValue(_ id: String, _ s: Step) -> YAMLValue {
     var m: [(String, YAMLValue)] = [("id", .string(id)), ("group", .int(s.group)), ("action", .string(s.action.rawValue))]
-    if let i = s.volume { m.append(("volume", .string(plan.volumes[i].name))) }
+    if let i = s.volume { m.append(("volume", .string(plan.volumes.name(i)))) }
     if let i = s.workload { m.append(("workload", .string(plan.workloads[i].ref.display))) }
     if let i = s.storageClass { m.append(("storageClass", .string(plan.classes[i].target ?? plan.classes[i].name))) }
     m.append(("title", .string(s.title)))

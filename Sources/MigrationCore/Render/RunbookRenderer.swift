@@ -10,15 +10,18 @@ public struct RunbookRenderer {
   public func render(_ write: (String) throws -> Void) throws {
     try header(write)
     try preflight(write)
-    for g in plan.groups.indices { try group(g, write) }
+    try plan.forEachGroupBatch { part in
+      let renderer = RunbookRenderer(plan: part)
+      for g in part.groups.indices { try renderer.group(g, write) }
+    }
     try blocked(write)
     try inline(write)
     try final(write)
   }
 
   func header(_ write: (String) throws -> Void) throws {
-    let migrate = plan.volumes.filter { $0.action == .migrate }
-    let disks = migrate.filter(\.isDisk).count
+    let migrate = plan.volumes.indices(.migrate)
+    let disks = migrate.filter(plan.volumes.isDisk).count
     var out = "# Migration runbook: in-tree Azure volumes to CSI\n\n"
     out += "Made by csi-migrate \(plan.toolVersion) from \(plan.inputs.map { "`\($0)`" }.joined(separator: ", ")), "
     out += "offline: nothing was read from the cluster. Strategy **static, same names**: every volume keeps its Azure disk or file share, "
@@ -101,11 +104,12 @@ public struct RunbookRenderer {
     }
     item("The right cluster", ["kubectl config current-context", "kubectl cluster-info"],
       "Expect: the context and API server of the cluster the dump came from. Every later command uses the current context; `migrate.sh` needs it named with `--context`.")
-    let migrating = plan.volumes.indices.lazy.filter { plan.volumes[$0].action == .migrate }
-    let anyDisk = migrating.contains { plan.volumes[$0].isDisk }
+    let volumes = plan.volumes
+    let migrating = volumes.indices(.migrate)
+    let anyDisk = migrating.contains(where: volumes.isDisk)
     var drivers: [String] = []
     if anyDisk { drivers.append(Drivers.csiDisk) }
-    if migrating.contains(where: { !plan.volumes[$0].isDisk }) { drivers.append(Drivers.csiFile) }
+    if migrating.contains(where: { !volumes.isDisk($0) }) { drivers.append(Drivers.csiFile) }
     if !drivers.isEmpty {
       item("The CSI drivers are installed", [Shell.command(["kubectl", "get", "csidriver"] + drivers)],
         "Expect: \(drivers.joined(separator: " and ")) listed. On AKS: `az aks update -n <cluster> -g <rg> --enable-disk-driver --enable-file-driver`.")
@@ -117,8 +121,7 @@ public struct RunbookRenderer {
       out += "  ```sh\n  kubectl get pv -o custom-columns=NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.persistentVolumeReclaimPolicy,STATUS:.status.phase\n  ```\n\n"
       out += "  Expect: each volume below with the same uid. A different uid means the cluster changed since the dump, or this is another cluster: stop, dump and plan again.\n\n"
       out += "  | PersistentVolume | uid in the dump | policy in the dump |\n  |---|---|---|\n"
-      for i in migrating {
-        let v = plan.volumes[i]
+      try volumes.forEach(where: { volumes.action($0) == .migrate }) { _, v in
         out += "  | `\(v.name)` | `\(v.pv.uid)` | \(v.pv.reclaimPolicy ?? "—") |\n"
         try flushIfLarge()
       }
@@ -129,12 +132,11 @@ public struct RunbookRenderer {
       "Pause whatever deploys to \(namespaces.isEmpty ? "the cluster" : namespaces.map { "`\($0)`" }.joined(separator: ", ")) (Argo CD or Flux sync, Helm upgrades, CI jobs) and any autoscaler that could scale a stopped workload up: a claim recreated by them with the old class would get an empty new disk.")
     item("Back up the live objects", ["kubectl get pv,pvc,sc -A -o yaml > live-before-migration.yaml"],
       "`backup/` holds the objects as the dump had them; this file holds them as they are now.")
-    let disks = migrating.filter { plan.volumes[$0].isDisk }
+    let disks = migrating.filter(volumes.isDisk)
     if anyDisk {
       itemStart("Optional: a snapshot of every disk")
       out += "  ```sh\n"
-      for i in disks {
-        let v = plan.volumes[i]
+      try volumes.forEach(where: { volumes.action($0) == .migrate && volumes.isDisk($0) }) { _, v in
         let rg = resourceGroup(of: v.handle) ?? "<resource-group>"
         let name = String(lastPathComponent(v.handle).prefix(60))
         out += "  " + Shell.command(["az", "snapshot", "create", "--resource-group", rg, "--name", "\(name)-pre-csi", "--source", v.handle, "--incremental", "true"]) + "\n"
@@ -143,12 +145,11 @@ public struct RunbookRenderer {
       out += "  ```\n\n"
       out += "  Recommended for production: the migration does not copy data, but a snapshot is the way back from a mistake outside this plan. Snapshots cost money until deleted; on clusters with node resource group lockdown, use `--resource-group` of a group you own.\n\n"
     }
-    let unknownZone = disks.filter { plan.volumes[$0].pv.nodeAffinity.isEmpty }
-    if !unknownZone.isEmpty {
+    if disks.contains(where: { !volumes.hasZone($0) }) {
       itemStart("Confirm the zone of disks the dump does not place")
       out += "  ```sh\n"
-      for i in unknownZone {
-        out += "  " + Shell.command(["az", "disk", "show", "--ids", plan.volumes[i].handle, "--query", "{zones:zones,sku:sku.name,state:diskState}", "-o", "json"]) + "\n"
+      try volumes.forEach(where: { volumes.action($0) == .migrate && volumes.isDisk($0) && !volumes.hasZone($0) }) { _, v in
+        out += "  " + Shell.command(["az", "disk", "show", "--ids", v.handle, "--query", "{zones:zones,sku:sku.name,state:diskState}", "-o", "json"]) + "\n"
         try flushIfLarge()
       }
       out += "  ```\n\n"
@@ -287,16 +288,16 @@ public struct RunbookRenderer {
   }
 
   func blocked(_ write: (String) throws -> Void) throws {
-    let blocked = plan.volumes.filter { $0.action == .blocked }
+    let volumes = plan.volumes
     var out = "## Blocked volumes\n\n"
-    if blocked.isEmpty {
+    if volumes.count(.blocked) == 0 {
       out += "None: every in-tree volume in the dump is planned above.\n\n"
       try write(out)
       return
     }
     out += "These in-tree volumes are not migrated by the steps above. Until they are, the cluster keeps in-tree volumes. "
     out += "Their objects are in `backup/` all the same.\n\n"
-    for v in blocked {
+    try volumes.forEach(where: { volumes.action($0) == .blocked }) { _, v in
       out += "### \(v.sourceKind) `\(v.name)`\(v.pv.claim.map { " (claim `\($0.display)`)" } ?? "")\n\n"
       out += "Why: \(Markdown.inline(v.reason ?? "")).\n\n"
       if !v.remedy.isEmpty {
@@ -304,11 +305,16 @@ public struct RunbookRenderer {
         for (k, r) in v.remedy.enumerated() { out += "\(k + 1). \(r)\n" }
         out += "\n"
       }
+      if out.utf8.count >= 1 << 16 {
+        try write(out)
+        out.removeAll(keepingCapacity: true)
+      }
     }
-    let skipped = plan.volumes.filter { $0.action == .skipped }
-    if !skipped.isEmpty {
+    if volumes.count(.skipped) > 0 {
       out += "### Not selected\n\n"
-      for v in skipped { out += "- `\(v.name)`: \(Markdown.inline(v.reason ?? ""))\n" }
+      try volumes.forEach(where: { volumes.action($0) == .skipped }) { _, v in
+        out += "- `\(v.name)`: \(Markdown.inline(v.reason ?? ""))\n"
+      }
       out += "\n"
     }
     try write(out)

@@ -8,18 +8,22 @@ public struct ScriptRenderer {
   public func render(_ write: (String) throws -> Void) throws {
     try write(Self.prelude(plan))
     try preflight(write)
-    for g in plan.groups.indices { try write(group(g)) }
+    try plan.forEachGroupBatch { part in
+      let renderer = ScriptRenderer(plan: part)
+      for g in part.groups.indices { try write(renderer.group(g)) }
+    }
     try write(main())
   }
 
   static func q(_ s: String) -> String { Shell.quote(s) }
 
   func preflight(_ write: (String) throws -> Void) throws {
-    let migrating = plan.volumes.indices.lazy.filter { plan.volumes[$0].action == .migrate }
-    let anyDisk = migrating.contains { plan.volumes[$0].isDisk }
+    let volumes = plan.volumes
+    let migrating = volumes.indices(.migrate)
+    let anyDisk = migrating.contains(where: volumes.isDisk)
     var drivers: [String] = []
     if anyDisk { drivers.append(Drivers.csiDisk) }
-    if migrating.contains(where: { !plan.volumes[$0].isDisk }) { drivers.append(Drivers.csiFile) }
+    if migrating.contains(where: { !volumes.isDisk($0) }) { drivers.append(Drivers.csiFile) }
     var out = "preflight() {\n"
     out += "  step P.1 \"The right cluster\"\n  show_cluster\n"
     var n = 1
@@ -32,8 +36,7 @@ public struct ScriptRenderer {
     if !migrating.isEmpty {
       n += 1
       out += "  step P.\(n) \"Every volume is the one in the plan, before anything changes\"\n"
-      for i in migrating {
-        let v = plan.volumes[i]
+      try volumes.forEach(where: { volumes.action($0) == .migrate }) { _, v in
         out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
         if out.utf8.count >= 1 << 16 {
           try write(out)
@@ -44,7 +47,7 @@ public struct ScriptRenderer {
     // The runbook's next items (freeze, backup, snapshots, zones) are for the operator.
     n += 2
     if anyDisk { n += 1 }
-    if migrating.contains(where: { plan.volumes[$0].isDisk && plan.volumes[$0].pv.nodeAffinity.isEmpty }) { n += 1 }
+    if migrating.contains(where: { volumes.isDisk($0) && !volumes.hasZone($0) }) { n += 1 }
     let required = plan.requiredClasses
     for step in plan.classSteps() {
       n += 1
@@ -124,7 +127,7 @@ public struct ScriptRenderer {
       case .manual: return skipIfDone + "manual_stop \(q(w.kind)) \(q(w.namespace)) \(q(w.name)) " + w.claims.map(q).joined(separator: " ") + "; fi"
       }
     case .waitUnused:
-      let group = plan.groups[step.group - 1]
+      guard let group = plan.groups.first(where: { $0.number == step.group }) else { return ":" }
       let claims = group.volumes.compactMap { plan.volumes[$0].pvc?.key.name }
       return skipIfDone + "wait_unused \(q(group.namespace)) " + claims.map(q).joined(separator: " ") + "; fi"
     case .waitDetached:

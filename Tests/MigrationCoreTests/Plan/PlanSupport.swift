@@ -6,7 +6,10 @@ import YAMLStream
 
 /// A plan made the way `csi-migrate plan` makes it, with every file it writes (backups included).
 struct PlanRun {
+  /// The plan, with its volumes loaded.
   var plan: Plan
+  /// Every in-tree volume of the plan, in order.
+  var volumes: [PlannedVolume] { (0..<plan.volumes.count).map { plan.volumes[$0] } }
   /// Path inside the plan directory → content.
   var files: [String: String]
   /// Every in-tree PV of the input (name → the object as read).
@@ -34,15 +37,15 @@ enum PlanSupport {
         }
       }
     }
-    let plan = planner.plan()
-    let kept = Backup.kept(by: plan)
+    let plan = try planner.plan()
+    let kept = try Backup.kept(by: plan)
     files = files.filter { kept.contains($0.key) }
     try PlanDirectory.render(plan) { path, _, content in
       var text = ""
       try content { text += $0 }
       files[path] = text
     }
-    return PlanRun(plan: plan, files: files, inTreeVolumes: inTree)
+    return PlanRun(plan: try plan.withVolumesLoaded(), files: files, inTreeVolumes: inTree)
   }
 
   static func run(_ yaml: String, namespaces: Set<String> = []) throws -> PlanRun {

@@ -193,7 +193,7 @@ import YAMLStream
     """
 
   func volume(_ run: PlanRun, _ name: String) throws -> PlannedVolume {
-    try #require(run.plan.volumes.first { $0.name == name }, "no volume \(name)")
+    try #require(run.volumes.first { $0.name == name }, "no volume \(name)")
   }
 
   // MARK: Invariant: every in-tree volume exactly once
@@ -201,10 +201,10 @@ import YAMLStream
   @Test(arguments: ["demo/cluster.yaml", "demo/cluster.json", "demo/cluster-multidoc.yaml", "demo/cluster-stream.json", "secrets/cluster.yaml"])
   func everyInTreeVolumeIsInThePlanExactlyOnce(dump: String) throws {
     let run = try PlanSupport.run(paths: [fixture(dump).path])
-    let names = run.plan.volumes.map(\.name)
+    let names = run.volumes.map(\.name)
     #expect(Set(names).count == names.count)
     #expect(Set(names) == Set(run.inTreeVolumes.keys))
-    for v in run.plan.volumes where v.action != .migrate { #expect(v.reason?.isEmpty == false) }
+    for v in run.volumes where v.action != .migrate { #expect(v.reason?.isEmpty == false) }
     // plan.json says the same.
     let json = try PlanSupport.json(run)
     let volumes = try #require(json["volumes"] as? [[String: Any]])
@@ -270,7 +270,7 @@ import YAMLStream
 
   @Test func theDemoPlanMigratesWhatCanMoveAndBlocksTheRestWithReasons() throws {
     let run = try PlanSupport.demo()
-    let actions = Dictionary(uniqueKeysWithValues: run.plan.volumes.map { ($0.name, $0.action) })
+    let actions = Dictionary(uniqueKeysWithValues: run.volumes.map { ($0.name, $0.action) })
     #expect(actions == [
       "legacy-data": .blocked, "pv-archive-share": .blocked, "pv-web-uploads": .migrate,
       "pvc-00d9f4ad-53a2-42b6-b3f5-f28807f0cbd4": .blocked, "pvc-1ff13534-2e82-4ce1-958d-003d9a0b2361": .blocked,
@@ -316,7 +316,7 @@ import YAMLStream
   func runbookEvents(_ run: PlanRun) -> [Ordering.Event] {
     var events: [Ordering.Event] = []
     var claimToVolume: [String: String] = [:]
-    for v in run.plan.volumes { if let c = v.pvc { claimToVolume["\(c.key.namespace)/\(c.key.name)"] = v.name } }
+    for v in run.volumes { if let c = v.pvc { claimToVolume["\(c.key.namespace)/\(c.key.name)"] = v.name } }
     var inRollback = false
     for line in (run.files["RUNBOOK.md"] ?? "").split(separator: "\n") {
       let l = line.trimmingCharacters(in: .whitespaces)
@@ -368,7 +368,7 @@ import YAMLStream
   @Test(arguments: ["demo", "edge"])
   func nothingIsDeletedBeforeItsVolumeIsRetainInAnyOutput(input: String) throws {
     let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
-    let migrating = Set(run.plan.volumes.filter { $0.action == .migrate }.map(\.name))
+    let migrating = Set(run.volumes.filter { $0.action == .migrate }.map(\.name))
     for (output, events) in [
       ("model", modelEvents(run.plan)), ("RUNBOOK.md", runbookEvents(run)), ("migrate.sh", scriptEvents(run)),
       ("plan.json", try jsonEvents(run)),
@@ -502,7 +502,7 @@ import YAMLStream
   @Test(arguments: ["demo", "edge"])
   func aDiskKeepsItsURIVerbatim(input: String) throws {
     let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
-    for v in run.plan.volumes where v.action == .migrate && v.isDisk {
+    for v in run.volumes where v.action == .migrate && v.isDisk {
       let original = try #require(run.inTreeVolumes[v.name]?[path: "spec", "azureDisk", "diskURI"]?.text)
       let manifest = try PlanSupport.manifest(run, PlanPaths.persistentVolume(v.name))
       #expect(manifest[path: "spec", "csi", "volumeHandle"]?.text == original)
@@ -514,7 +514,7 @@ import YAMLStream
   @Test func fileHandlesAreUniqueAmongThemselvesAndTheCSIVolumesAlreadyThere() throws {
     let run = try PlanSupport.run(Self.edge)
     let existing = ["#acct#share#pv-c#ns1"]
-    let files = run.plan.volumes.filter { $0.action == .migrate && !$0.isDisk }
+    let files = run.volumes.filter { $0.action == .migrate && !$0.isDisk }
     #expect(files.map(\.name) == ["pv-a", "pv-b"])
     let handles = try files.map { try PlanSupport.manifest(run, PlanPaths.persistentVolume($0.name))[path: "spec", "csi", "volumeHandle"]?.text ?? "" }
     #expect(Set(handles).count == handles.count)
@@ -531,7 +531,7 @@ import YAMLStream
   @Test(arguments: ["demo", "edge"])
   func theCSIBlockIsTheTranslationMadeApplicable(input: String) throws {
     let run = input == "demo" ? try PlanSupport.demo() : try PlanSupport.run(Self.edge)
-    for v in run.plan.volumes where v.action == .migrate {
+    for v in run.volumes where v.action == .migrate {
       let original = try #require(run.inTreeVolumes[v.name])
       let translated = try Translator.translatePersistentVolume(original).get()
       let upstream = try #require(translated[path: "spec", "csi"])
@@ -687,9 +687,9 @@ import YAMLStream
 
   @Test func namespacesSelectWhatIsPlannedAndTheRestIsListedAsSkipped() throws {
     let run = try PlanSupport.run(Self.edge, namespaces: ["ns3"])
-    let byAction = Dictionary(grouping: run.plan.volumes, by: \.action).mapValues { $0.map(\.name).sorted() }
+    let byAction = Dictionary(grouping: run.volumes, by: \.action).mapValues { $0.map(\.name).sorted() }
     #expect(byAction[.migrate] == ["pv-sts-0", "pv-sts-1"])
-    #expect(run.plan.volumes.count == 10)
+    #expect(run.volumes.count == 10)
     #expect(run.plan.workloads.map(\.namespace) == ["ns3"])
   }
 

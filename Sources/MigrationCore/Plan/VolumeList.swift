@@ -1,0 +1,253 @@
+/// What the plan keeps in memory of each in-tree volume: enough to count, group and order them.
+struct VolumeFacts: Sendable {
+  var action: VolumeAction
+  var isDisk: Bool
+  /// Whether the dump gives its zone (node affinity).
+  var hasZone: Bool
+  /// Index in `Plan.groups`, -1 for none.
+  var group: Int32 = -1
+
+  init(_ v: PlannedVolume) {
+    action = v.action
+    isDisk = v.isDisk
+    hasZone = !v.pv.nodeAffinity.isEmpty
+    group = Int32(v.group ?? -1)
+  }
+}
+
+/// The in-tree volumes of a plan, sorted by name. A plan of a whole cluster keeps only a few facts
+/// of each volume in memory and reads the volumes themselves back from its spill, a batch at a
+/// time (`forEach`, `load`); the part of a plan made for a few groups holds its volumes.
+public struct VolumeList: Sendable {
+  var facts: [VolumeFacts]
+  let names: NameArena
+  private let storage: Storage
+  /// Blocked by a check across volumes after the volume was spilled: why, and the way out.
+  private let overrides: [Int: PlanBlock]
+  /// Storage class names the migrating volumes move to, with the driver of the first one, in
+  /// volume order.
+  public let targetClasses: [(String, String)]
+
+  private enum Storage: Sendable {
+    case memory([PlannedVolume])
+    case spilled(any RecordSpill, [SpillRef])
+  }
+
+  /// Volumes held in memory.
+  init(_ volumes: [PlannedVolume]) {
+    facts = volumes.map(VolumeFacts.init)
+    var names = NameArena()
+    for v in volumes { names.append(v.name) }
+    self.names = names
+    storage = .memory(volumes)
+    overrides = [:]
+    targetClasses = Self.targets(volumes.lazy.filter { $0.action == .migrate }.map { ($0.targetClass, $0.driver) })
+  }
+
+  /// Volumes in a spill (`refs[i]` holds volume `i`, decided but not yet grouped).
+  init(
+    facts: [VolumeFacts], names: NameArena, spill: any RecordSpill, refs: [SpillRef], overrides: [Int: PlanBlock],
+    targetClasses: [(String, String)]
+  ) {
+    self.facts = facts
+    self.names = names
+    storage = .spilled(spill, refs)
+    self.overrides = overrides
+    self.targetClasses = Self.targets(targetClasses)
+  }
+
+  static func targets(_ pairs: some Sequence<(String, String)>) -> [(String, String)] {
+    var seen: Set<String> = []
+    var result: [(String, String)] = []
+    for (target, driver) in pairs where !target.isEmpty && seen.insert(target).inserted { result.append((target, driver)) }
+    return result
+  }
+
+  public var count: Int { facts.count }
+  public var indices: Range<Int> { facts.indices }
+  public var isEmpty: Bool { facts.isEmpty }
+
+  public func name(_ i: Int) -> String { names[i] }
+  public func action(_ i: Int) -> VolumeAction { facts[i].action }
+  public func isDisk(_ i: Int) -> Bool { facts[i].isDisk }
+  public func hasZone(_ i: Int) -> Bool { facts[i].hasZone }
+  /// Index in `Plan.groups` of a migrating volume.
+  public func group(_ i: Int) -> Int? { facts[i].group < 0 ? nil : Int(facts[i].group) }
+
+  public func count(_ action: VolumeAction) -> Int { facts.lazy.filter { $0.action == action }.count }
+  /// Indices of the volumes with this action, in order.
+  public func indices(_ action: VolumeAction) -> [Int] { facts.indices.filter { facts[$0].action == action } }
+
+  /// Volume `i` of a plan that holds its volumes: a part made by `batch(groups:)`, whose
+  /// renderers index volumes freely. A whole plan's volumes are read with `load` and `forEach`.
+  public subscript(i: Int) -> PlannedVolume {
+    guard case .memory(let volumes) = storage else {
+      preconditionFailure("the volumes of a whole plan are read back with load(_:) or forEach")
+    }
+    return volumes[i]
+  }
+
+  /// Volume `i`, whole.
+  public func load(_ i: Int) throws -> PlannedVolume {
+    switch storage {
+    case .memory(let volumes): return volumes[i]
+    case .spilled(let spill, let refs):
+      var reader = SpillReader(try spill.read(refs[i]))
+      return complete(try PlannedVolume(from: &reader), i)
+    }
+  }
+
+  /// Volumes `indices`, whole, in that order.
+  public func load(_ indices: some Sequence<Int>) throws -> [PlannedVolume] {
+    try indices.map(load)
+  }
+
+  /// Every volume in order, read back a batch at a time.
+  public func forEach(_ body: (Int, PlannedVolume) throws -> Void) throws {
+    try forEach(where: { _ in true }, body)
+  }
+
+  /// The volumes whose facts pass `include`, in order, read back a batch at a time.
+  public func forEach(where include: (Int) -> Bool, _ body: (Int, PlannedVolume) throws -> Void) throws {
+    switch storage {
+    case .memory(let volumes):
+      for i in volumes.indices where include(i) { try body(i, volumes[i]) }
+    case .spilled(let spill, let refs):
+      var i = 0
+      while i < refs.count {
+        // One read for a run of neighbouring records (spilled in this order).
+        var end = i
+        while end < refs.count && end - i < 256 && refs[end].end - refs[i].offset < 1 << 20 { end += 1 }
+        end = max(end, i + 1)
+        if !(i..<end).contains(where: include) {
+          i = end
+          continue
+        }
+        let span = SpillRef(offset: refs[i].offset, count: Int32(refs[end - 1].end - refs[i].offset))
+        let bytes = try spill.read(span)
+        for k in i..<end where include(k) {
+          var reader = SpillReader(bytes, at: refs[k].offset - span.offset)
+          try body(k, complete(try PlannedVolume(from: &reader), k))
+        }
+        i = end
+      }
+    }
+  }
+
+  /// Every volume, whole (tests and small plans).
+  public func all() throws -> [PlannedVolume] {
+    var result: [PlannedVolume] = []
+    result.reserveCapacity(count)
+    try forEach { result.append($1) }
+    return result
+  }
+
+  private func complete(_ volume: PlannedVolume, _ i: Int) -> PlannedVolume {
+    var v = volume
+    v.action = facts[i].action
+    v.group = group(i)
+    if let block = overrides[i] {
+      v.reason = block.reason
+      v.remedy = block.remedy
+    }
+    return v
+  }
+}
+
+extension Plan {
+  /// Runs of neighbouring groups of about `volumes` volumes together, which renderers take one
+  /// at a time (`batch(groups:)`) so that only their volumes are in memory.
+  public func groupBatches(volumes: Int? = nil) -> [Range<Int>] {
+    let volumes = volumes ?? batchVolumes
+    var result: [Range<Int>] = []
+    var start = 0
+    var size = 0
+    for (g, group) in groups.enumerated() {
+      size += group.volumes.count + 1
+      if size >= volumes {
+        result.append(start..<g + 1)
+        start = g + 1
+        size = 0
+      }
+    }
+    if start < groups.count { result.append(start..<groups.count) }
+    return result
+  }
+
+  /// Groups `range` as a plan of their own, with their volumes loaded: what rendering a group
+  /// needs. Group numbers stay those of the whole plan; indices are local.
+  public func batch(groups range: Range<Int>) throws -> Plan {
+    var loaded: [PlannedVolume] = []
+    var local: [MigrationGroup] = []
+    for g in range {
+      var group = groups[g]
+      let volumesOfGroup = try volumes.load(group.volumes)
+      group.volumes = Array(loaded.count..<loaded.count + volumesOfGroup.count)
+      for var v in volumesOfGroup {
+        v.group = local.count
+        loaded.append(v)
+      }
+      local.append(group)
+    }
+    var part = self
+    part.volumes = VolumeList(loaded)
+    part.groups = local
+    return part
+  }
+
+  /// Each group batch as a plan of its own, in order.
+  public func forEachGroupBatch(_ body: (Plan) throws -> Void) throws {
+    for range in groupBatches() { try body(try batch(groups: range)) }
+  }
+}
+
+extension Plan {
+  /// The plan with every volume in memory, indexed freely: for small plans and tests.
+  public func withVolumesLoaded() throws -> Plan {
+    var whole = self
+    whole.volumes = VolumeList(try volumes.all())
+    return whole
+  }
+}
+
+/// Names in one byte buffer: a few bytes of overhead a name instead of a heap object each.
+struct NameArena: Sendable {
+  private var bytes: [UInt8] = []
+  private var ends: [UInt32] = []
+
+  var count: Int { ends.count }
+
+  mutating func append(_ name: String) {
+    var name = name
+    name.withUTF8 { bytes.append(contentsOf: $0) }
+    ends.append(UInt32(truncatingIfNeeded: bytes.count))
+  }
+
+  private func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
+
+  subscript(i: Int) -> String {
+    bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range(i)]), as: UTF8.self) }
+  }
+
+  /// Whether name `a` sorts before name `b`, as `String` sorts them.
+  func less(_ a: Int, _ b: Int) -> Bool {
+    bytes.withUnsafeBufferPointer { buffer in
+      let x = buffer[range(a)], y = buffer[range(b)]
+      // Byte order is String order for ASCII, which Kubernetes names are.
+      if x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) { return x.lexicographicallyPrecedes(y) }
+      return self[a] < self[b]
+    }
+  }
+
+  /// The names `order` in that order.
+  func reordered(_ order: [Int]) -> NameArena {
+    var result = NameArena()
+    result.bytes.reserveCapacity(bytes.count)
+    result.ends.reserveCapacity(order.count)
+    for i in order {
+      result.bytes.append(contentsOf: bytes[range(i)])
+      result.ends.append(UInt32(truncatingIfNeeded: result.bytes.count))
+    }
+    return result
+  }
+}

@@ -1,0 +1,87 @@
+import MigrationCore
+import Testing
+import TestSupport
+import YAMLStream
+
+/// The planner keeps volumes and claims in its spill and renders a batch of groups at a time:
+/// the plan must not depend on how the batches fall.
+@Suite struct SpillTests {
+  static func planner(paths: [String]) throws -> Planner {
+    var planner = Planner(options: PlanOptions(inputs: paths))
+    for path in paths {
+      let reader = try ObjectReader(source: try InputSource(path: path))
+      while let tree = try reader.next() {
+        var decoder = Decoder(tree: tree, input: 0)
+        try planner.add(try decoder.decode(), tree: tree)
+      }
+    }
+    return planner
+  }
+
+  static func files(_ plan: Plan) throws -> [String: String] {
+    var files: [String: String] = [:]
+    try PlanDirectory.render(plan) { path, _, content in
+      var text = ""
+      try content { text += $0 }
+      files[path] = text
+    }
+    return files
+  }
+
+  @Test func batchesOfOneGroupWriteTheSameFilesAsOneBatch() throws {
+    var planner = try Self.planner(paths: [fixture("demo/cluster.yaml").path])
+    var plan = try planner.plan()
+    plan.batchVolumes = 1
+    #expect(plan.groupBatches().count == plan.groups.count)
+    let small = try Self.files(plan)
+    plan.batchVolumes = 1 << 30
+    #expect(plan.groupBatches().count == 1)
+    let whole = try Self.files(plan)
+    #expect(small.keys.sorted() == whole.keys.sorted())
+    for (path, text) in whole { #expect(small[path] == text, "\(path) differs") }
+    // The plan with its volumes in memory writes the same files too.
+    #expect(try Self.files(try plan.withVolumesLoaded()) == whole)
+  }
+
+  /// 700 volumes: the spill is read back in several runs of records.
+  @Test func volumesReadBackInRunsAreTheVolumesDecided() throws {
+    var yaml = "apiVersion: v1\nkind: List\nitems:\n"
+    for n in (0..<700).reversed() {
+      yaml += """
+        - apiVersion: v1
+          kind: PersistentVolume
+          metadata:
+            name: pv-\(n)
+            uid: uid-\(n)
+          spec:
+            accessModes:
+            - ReadWriteOnce
+            azureDisk:
+              diskName: disk-\(n)
+              diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/disk-\(n)
+              kind: Managed
+            capacity:
+              storage: 10Gi
+            persistentVolumeReclaimPolicy: \(n % 3 == 0 ? "Delete" : "Retain")
+
+        """
+    }
+    var planner = try Self.planner(paths: [try temporaryFile(yaml)])
+    let plan = try planner.plan()
+    let all = try plan.volumes.all()
+    #expect(all.map(\.name) == (0..<700).map { "pv-\($0)" }.sorted())
+    #expect(all.allSatisfy { $0.action == .migrate && $0.handle.hasSuffix("/disks/disk-\($0.name.dropFirst(3))") })
+    for i in [0, 255, 256, 257, 511, 699] {
+      let v = try plan.volumes.load(i)
+      #expect(v.name == plan.volumes.name(i) && v.name == all[i].name && v.pv.uid == all[i].pv.uid)
+      #expect(v.group == plan.volumes.group(i))
+    }
+    var seen: [Int] = []
+    try plan.volumes.forEach(where: { $0 % 7 == 3 }) { i, v in
+      seen.append(i)
+      #expect(v.name == all[i].name)
+    }
+    #expect(seen == Array(stride(from: 3, to: 700, by: 7)))
+    #expect(plan.volumes.count(.migrate) == 700)
+  }
+}
