@@ -77,9 +77,12 @@ struct PlanCommand: ParsableCommand {
     do {
       try Pipeline.read(paths) { _, _, tree, object, _ in
         try planner.add(object, tree: tree)
+        guard Backup.wanted(object) else { return }
         if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
-        if let backup = Backup.file(for: object, tree: tree) {
-          try backups.submit { try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value)) }
+        // The tree is this object's own: the backup is built from it on the queue's thread.
+        try backups.submit {
+          guard let backup = Backup.file(for: object, tree: tree) else { return }
+          try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value))
         }
       }
     } catch {

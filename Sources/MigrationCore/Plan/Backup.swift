@@ -31,6 +31,16 @@ public enum Backup {
     }
   }
 
+  /// Whether `object` gets a backup file (`file(for:tree:)` is not nil), without building it.
+  public static func wanted(_ object: KubeObject) -> Bool {
+    switch object {
+    case .persistentVolume(let pv): return PVClass(pv).isInTree
+    case .persistentVolumeClaim: return true
+    case .storageClass(let sc): return SCClass(provisioner: sc.provisioner).isInTree
+    default: return false
+    }
+  }
+
   /// The object without what the server sets or what would stop it from being created again.
   public static func clean(_ value: YAMLValue, kind: String) -> YAMLValue {
     var object = value
