@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["MigrationCore", "YAMLStream"], path: "Tests/TestSupport"),
     .testTarget(name: "YAMLStreamTests", dependencies: ["YAMLStream", "TestSupport"]),
     .testTarget(name: "MigrationCoreTests", dependencies: ["MigrationCore", "YAMLStream", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "csi-migrate-fuzz", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["csi-migrate", "csi-migrate-fuzz", "TestSupport", "MigrationCore", "YAMLStream"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -33,6 +33,86 @@ enum Parallel {
   }
 }
 
+extension Parallel {
+  /// Makes results `0..<count` on `workers` threads and hands each to `consume` in order of
+  /// its number, on the thread that made it, one at a time: a thread whose result is not next
+  /// waits for its turn, so at most one finished result per thread waits in memory. After an
+  /// error no new result is started; the first error is thrown once every thread has ended.
+  static func ordered<T>(
+    count: Int, workers: Int, produce: @escaping @Sendable (_ worker: Int, _ index: Int) throws -> T,
+    consume: @escaping @Sendable (T) throws -> Void
+  ) throws {
+    let turns = Turns()
+    try run((0..<max(1, workers)).map { worker in
+      { @Sendable in
+        while let k = turns.claim(below: count) {
+          do {
+            let result = try produce(worker, k)
+            guard turns.wait(for: k) else { return }
+            try consume(result)
+            turns.done(k)
+          } catch {
+            turns.fail()
+            throw error
+          }
+        }
+      }
+    })
+  }
+
+  /// Whose turn it is: the next number to start, the next to consume, and whether one failed.
+  private final class Turns: @unchecked Sendable {
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `lock`.
+    private var nextStart = 0
+    private var nextConsume = 0
+    private var failed = false
+
+    init() {
+      pthread_mutex_init(lock, nil)
+      pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+      pthread_cond_destroy(changed)
+      pthread_mutex_destroy(lock)
+      lock.deallocate()
+      changed.deallocate()
+    }
+
+    func claim(below count: Int) -> Int? {
+      pthread_mutex_lock(lock)
+      defer { pthread_mutex_unlock(lock) }
+      guard !failed, nextStart < count else { return nil }
+      nextStart += 1
+      return nextStart - 1
+    }
+
+    /// Waits until `k` is the next to consume; false when another thread failed.
+    func wait(for k: Int) -> Bool {
+      pthread_mutex_lock(lock)
+      defer { pthread_mutex_unlock(lock) }
+      while nextConsume != k && !failed { pthread_cond_wait(changed, lock) }
+      return !failed
+    }
+
+    func done(_ k: Int) {
+      pthread_mutex_lock(lock)
+      nextConsume = k + 1
+      pthread_cond_broadcast(changed)
+      pthread_mutex_unlock(lock)
+    }
+
+    func fail() {
+      pthread_mutex_lock(lock)
+      failed = true
+      pthread_cond_broadcast(changed)
+      pthread_mutex_unlock(lock)
+    }
+  }
+}
+
 /// A queue of tasks for one thread of its own, so that the thread that fills it (the reader) does
 /// not wait for them (rendering and writing files). Bounded: `submit` waits while `limit` tasks
 /// are queued (the thread may hold as many more, taken to run), so memory does not grow with the

@@ -97,14 +97,38 @@ struct PlanCommand: ParsableCommand {
     planner = Planner(options: planner.options)
     // Give the freed tables back to the system before the render threads make their own heaps.
     Files.releaseFreedMemory()
-    // The shares of the plan render on their own threads, each through its own writer.
-    try Parallel.run(PlanDirectory.parts(plan).map { part in
+    try render(plan, into: dir)
+    return plan
+  }
+
+  /// Writes RUNBOOK.md, plan.json, migrate.sh and the manifests: the heads of the three files
+  /// side by side, then the groups a batch at a time on two threads (each batch's steps built
+  /// once for the three files; its manifests written by the thread that rendered it; its text
+  /// appended in order), then the tails side by side.
+  static func render(_ plan: Plan, into dir: String) throws {
+    let stages = PlanDirectory.Stages(plan)
+    let streams = try PlanDirectory.streamed.map { try StreamFile(dir + "/" + $0.path, executable: $0.executable) }
+    defer { for stream in streams { stream.close() } }
+    try Parallel.run(streams.indices.map { i in { @Sendable in try stages.head(i) { try streams[i].append($0) } } } + [
       { @Sendable in
         let files = PlanFileWriter(root: dir)
-        try part { path, executable, content in try files.write(path, executable: executable, content) }
+        for (path, bytes) in try stages.classManifests() { try files.write(path, bytes: bytes) }
+      }
+    ])
+    let writers = [PlanFileWriter(root: dir), PlanFileWriter(root: dir)]
+    try Parallel.ordered(count: stages.batches.count, workers: writers.count) { worker, k in
+      let batch = try stages.batch(k)
+      for (path, bytes) in batch.manifests { try writers[worker].write(path, bytes: bytes) }
+      return batch.text
+    } consume: { text in
+      for (i, piece) in text.enumerated() { try streams[i].append(piece) }
+    }
+    try Parallel.run(streams.indices.map { i in
+      { @Sendable in
+        try stages.tail(i) { try streams[i].append($0) }
+        try streams[i].finish()
       }
     })
-    return plan
   }
 
   static func summary(_ plan: Plan, _ dir: String) {
@@ -251,9 +275,48 @@ enum Files {
   }
 }
 
+/// A file written from start to end in pieces, through a 1 MiB buffer, by one thread at a time.
+final class StreamFile: @unchecked Sendable {
+  let path: String
+  private var fd: Int32
+  private var buffer: [UInt8] = []
+
+  init(_ path: String, executable: Bool) throws {
+    self.path = path
+    fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
+    guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: path) }
+    buffer.reserveCapacity(1 << 20)
+  }
+
+  func append(_ piece: String) throws {
+    buffer.append(contentsOf: piece.utf8)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  /// Writes what is buffered and closes the file.
+  func finish() throws {
+    try flush()
+    close()
+  }
+
+  func close() {
+    if fd >= 0 { Glibc.close(fd) }
+    fd = -1
+  }
+
+  private func flush() throws {
+    let error = buffer.withUnsafeBytes { Files.writeAll(fd, $0) }
+    guard error == 0 else { throw InputError("cannot write: \(Files.errorText(error))", file: path) }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  deinit { close() }
+}
+
 /// Writes the files of one plan directory: each directory is created once, each file with one
 /// open, as few writes as its size needs (one for most) and one close, through one reused buffer.
-final class PlanFileWriter {
+/// One thread at a time uses a writer (the render threads have one each).
+final class PlanFileWriter: @unchecked Sendable {
   let root: String
   private var made: Set<String> = []
   private var buffer: [UInt8] = []

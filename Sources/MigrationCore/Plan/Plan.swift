@@ -160,8 +160,9 @@ public struct Plan: Sendable {
   public var existingFileHandles: Int
   /// Version of csi-migrate that wrote the plan.
   public var toolVersion: String
-  /// About how many volumes renderers load at a time (`forEachGroupBatch`).
-  public var batchVolumes = 256
+  /// About how many volumes a batch of groups holds (`groupBatches`): renderers load one batch
+  /// at a time.
+  public var batchVolumes = 64
 
   public func count(_ action: VolumeAction) -> Int { volumes.count(action) }
 

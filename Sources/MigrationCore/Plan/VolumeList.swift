@@ -194,11 +194,6 @@ extension Plan {
     part.groups = local
     return part
   }
-
-  /// Each group batch as a plan of its own, in order.
-  public func forEachGroupBatch(_ body: (Plan) throws -> Void) throws {
-    for range in groupBatches() { try body(try batch(groups: range)) }
-  }
 }
 
 extension Plan {

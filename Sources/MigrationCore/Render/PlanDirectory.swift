@@ -12,37 +12,100 @@ public enum PlanDirectory {
   /// Writes a share of the plan's files through a sink.
   public typealias Part = @Sendable (_ file: FileSink) throws -> Void
 
-  /// The files of the plan in three shares of about the same work, which write different files
-  /// and read only the plan: they may run at the same time, each with its own sink.
-  public static func parts(_ plan: Plan) -> [Part] {
-    [
-      { file in try file(PlanPaths.runbook, false) { try RunbookRenderer(plan: plan).render($0) } },
-      { file in try file(PlanPaths.planJSON, false) { try PlanJSONRenderer(plan: plan).render($0) } },
-      { file in
-        try file(PlanPaths.script, true) { try ScriptRenderer(plan: plan).render($0) }
-        try manifests(plan, into: file)
-      },
-    ]
+  /// The three files rendered in stages: RUNBOOK.md, plan.json and migrate.sh.
+  public static let streamed: [(path: String, executable: Bool)] = [
+    (PlanPaths.runbook, false), (PlanPaths.planJSON, false), (PlanPaths.script, true),
+  ]
+
+  /// What one batch of groups adds to each streamed file (in `streamed` order), and the
+  /// manifests of its volumes.
+  public struct Batch: Sendable {
+    public var text: [String]
+    public var manifests: [(path: String, bytes: [UInt8])]
   }
 
-  /// Writes every file, one after the other.
-  public static func render(_ plan: Plan, into file: FileSink) throws {
-    for part in parts(plan) { try part(file) }
-  }
+  /// The plan's files in three stages, so that the groups, most of the work, can be rendered a
+  /// batch at a time on several threads and written in order:
+  /// 1. `head(i)` writes the beginning of streamed file `i` (and `classManifests` the classes);
+  /// 2. `batch(k)` renders batch `k` of groups: its steps are built once and serve the three
+  ///    files; any thread, any order;
+  /// 3. `tail(i)` writes the end of streamed file `i`.
+  /// Writing each file's head, then every batch's text for it in order, then its tail, makes the
+  /// same bytes as one renderer would.
+  public struct Stages: Sendable {
+    public let plan: Plan
+    public let batches: [Range<Int>]
+    /// Preflight steps plan.json lists before the groups' steps.
+    private let preflightSteps: Int
 
-  static func manifests(_ plan: Plan, into file: FileSink) throws {
-    for c in plan.createdClasses {
-      guard let path = c.manifestPath, let manifest = c.manifest else { continue }
-      let yaml = try YAMLWriter().write(manifest)
-      try file(path, false) { try $0(String(decoding: yaml, as: UTF8.self)) }
+    public init(_ plan: Plan) {
+      self.plan = plan
+      batches = plan.groupBatches()
+      var n = plan.classSteps().count
+      n += plan.volumes.count(.migrate)
+      preflightSteps = n
     }
-    try plan.volumes.forEach(where: { plan.volumes.action($0) == .migrate }) { _, v in
-      let pv = try YAMLWriter().write(VolumeBuilder.persistentVolume(v))
-      try file(PlanPaths.persistentVolume(v.name), false) { try $0(String(decoding: pv, as: UTF8.self)) }
-      if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {
-        let yaml = try YAMLWriter().write(claim)
-        try file(PlanPaths.claim(pvc.key), false) { try $0(String(decoding: yaml, as: UTF8.self)) }
+
+    public func head(_ file: Int, _ write: (String) throws -> Void) throws {
+      switch file {
+      case 0: try RunbookRenderer(plan: plan).head(write)
+      case 1: try PlanJSONRenderer(plan: plan).head(write)
+      default: try ScriptRenderer(plan: plan).head(write)
       }
+    }
+
+    public func batch(_ k: Int) throws -> Batch {
+      let part = try plan.batch(groups: batches[k])
+      let runbook = RunbookRenderer(plan: part), json = PlanJSONRenderer(plan: part), script = ScriptRenderer(plan: part)
+      var text = ["", "", ""]
+      var first = k == 0 && preflightSteps == 0
+      for g in part.groups.indices {
+        let steps = part.steps(ofGroup: g)
+        try runbook.group(g, steps) { text[0] += $0 }
+        json.groupSteps(g, steps, first: &first, into: &text[1])
+        text[2] += script.group(g, steps)
+      }
+      var manifests: [(path: String, bytes: [UInt8])] = []
+      for v in try part.volumes.all() where v.action == .migrate {
+        manifests.append((PlanPaths.persistentVolume(v.name), try YAMLWriter().write(VolumeBuilder.persistentVolume(v))))
+        if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {
+          manifests.append((PlanPaths.claim(pvc.key), try YAMLWriter().write(claim)))
+        }
+      }
+      return Batch(text: text, manifests: manifests)
+    }
+
+    public func tail(_ file: Int, _ write: (String) throws -> Void) throws {
+      switch file {
+      case 0: try RunbookRenderer(plan: plan).tail(write)
+      case 1: try PlanJSONRenderer(plan: plan).tail(empty: preflightSteps == 0 && plan.groups.isEmpty, write)
+      default: try ScriptRenderer(plan: plan).tail(write)
+      }
+    }
+
+    /// The manifests of the StorageClasses the plan creates.
+    public func classManifests() throws -> [(path: String, bytes: [UInt8])] {
+      try plan.createdClasses.compactMap { c in
+        guard let path = c.manifestPath, let manifest = c.manifest else { return nil }
+        return (path, try YAMLWriter().write(manifest))
+      }
+    }
+  }
+
+  /// Writes every file, one after the other, holding the batches' text until each file is
+  /// written (for tests and small plans; `csi-migrate plan` writes in stages as it renders).
+  public static func render(_ plan: Plan, into file: FileSink) throws {
+    let stages = Stages(plan)
+    let batches = try stages.batches.indices.map(stages.batch)
+    for (i, streamed) in streamed.enumerated() {
+      try file(streamed.path, streamed.executable) { write in
+        try stages.head(i, write)
+        for b in batches { try write(b.text[i]) }
+        try stages.tail(i, write)
+      }
+    }
+    for (path, bytes) in try stages.classManifests() + batches.flatMap(\.manifests) {
+      try file(path, false) { try $0(String(decoding: bytes, as: UTF8.self)) }
     }
   }
 

@@ -6,7 +6,10 @@ public struct PlanJSONRenderer {
   public let plan: Plan
   public init(plan: Plan) { self.plan = plan }
 
-  public func render(_ write: (String) throws -> Void) throws {
+  /// Everything before the steps of the groups: the plan's fields, volumes, workloads, groups,
+  /// inline volumes and the preflight steps (`steps` left open). Returns how many steps it wrote.
+  @discardableResult
+  public func head(_ write: (String) throws -> Void) throws -> Int {
     var head = "{\n"
     let fields: [(String, YAMLValue)] = [
       ("apiVersion", .string(Plan.apiVersion)),
@@ -58,15 +61,23 @@ public struct PlanJSONRenderer {
       n += 1
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
-    try plan.forEachGroupBatch { part in
-      for g in part.groups.indices {
-        for (k, s) in part.steps(ofGroup: g).enumerated() {
-          try steps.item(write) { step("\(part.groups[g].number).\(k + 1)", s, part, into: &$0) }
-        }
-      }
+    try write(steps.out)
+    return n
+  }
+
+  /// The steps of group `g` of a plan part (`Plan.batch(groups:)`), each after a separator:
+  /// `first` says whether the steps array has no item yet, and is cleared.
+  func groupSteps(_ g: Int, _ steps: [Step], first: inout Bool, into out: inout String) {
+    for (k, s) in steps.enumerated() {
+      out += first ? "\n    " : ",\n    "
+      first = false
+      step("\(plan.groups[g].number).\(k + 1)", s, plan, into: &out)
     }
-    try steps.close(write)
-    try write("\n}\n")
+  }
+
+  /// Closes the steps array (`empty`: it has no item) and the document.
+  public func tail(empty: Bool, _ write: (String) throws -> Void) throws {
+    try write(empty ? "]\n}\n" : "\n  ]\n}\n")
   }
 
   func array<S: Sequence>(_ key: String, _ items: S, _ write: (String) throws -> Void) throws where S.Element == YAMLValue {

@@ -7,13 +7,14 @@ public struct RunbookRenderer {
   public let plan: Plan
   public init(plan: Plan) { self.plan = plan }
 
-  public func render(_ write: (String) throws -> Void) throws {
+  /// What comes before the groups: summary and preflight.
+  public func head(_ write: (String) throws -> Void) throws {
     try header(write)
     try preflight(write)
-    try plan.forEachGroupBatch { part in
-      let renderer = RunbookRenderer(plan: part)
-      for g in part.groups.indices { try renderer.group(g, write) }
-    }
+  }
+
+  /// What comes after the groups: blocked and inline volumes, final verification.
+  public func tail(_ write: (String) throws -> Void) throws {
     try blocked(write)
     try inline(write)
     try final(write)
@@ -178,7 +179,8 @@ public struct RunbookRenderer {
     try write(out)
   }
 
-  func group(_ g: Int, _ write: (String) throws -> Void) throws {
+  /// Group `g` of a plan part (`Plan.batch(groups:)`), with its steps.
+  func group(_ g: Int, _ steps: [Step], _ write: (String) throws -> Void) throws {
     let group = plan.groups[g]
     let workloads = group.workloads.map { plan.workloads[$0] }
     var out = "## Group \(group.number): "
@@ -232,7 +234,6 @@ public struct RunbookRenderer {
     }
     out += "### Steps\n\n"
     try write(out)
-    let steps = plan.steps(ofGroup: g)
     for (k, step) in steps.enumerated() {
       try write(stepBlock("\(group.number).\(k + 1)", step))
     }

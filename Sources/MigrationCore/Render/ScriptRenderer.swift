@@ -5,15 +5,14 @@ public struct ScriptRenderer {
   public let plan: Plan
   public init(plan: Plan) { self.plan = plan }
 
-  public func render(_ write: (String) throws -> Void) throws {
+  /// What comes before the group functions: the helpers and the preflight.
+  public func head(_ write: (String) throws -> Void) throws {
     try write(Self.prelude(plan))
     try preflight(write)
-    try plan.forEachGroupBatch { part in
-      let renderer = ScriptRenderer(plan: part)
-      for g in part.groups.indices { try write(renderer.group(g)) }
-    }
-    try write(main())
   }
+
+  /// What comes after them: `main`.
+  public func tail(_ write: (String) throws -> Void) throws { try write(main()) }
 
   static func q(_ s: String) -> String { Shell.quote(s) }
 
@@ -68,7 +67,9 @@ public struct ScriptRenderer {
     try write(out)
   }
 
-  func group(_ g: Int) -> String {
+  /// The function of group `g` of a plan part (`Plan.batch(groups:)`); titles and indices
+  /// are all it needs of the steps.
+  func group(_ g: Int, _ steps: [Step]) -> String {
     let group = plan.groups[g]
     var out = "group_\(group.number)() {\n"
     let what = group.workloads.isEmpty
@@ -90,8 +91,7 @@ public struct ScriptRenderer {
     } else {
       out += "  if " + doneChecks.joined(separator: " && ") + "; then GROUP_DONE=1; else GROUP_DONE=0; fi\n"
     }
-    // Titles and indices are all the script needs of a step.
-    for (k, step) in plan.steps(ofGroup: g, detail: false).enumerated() {
+    for (k, step) in steps.enumerated() {
       out += "  step \(group.number).\(k + 1) \(Self.q(step.title))\n"
       out += "  " + call(step) + "\n"
     }
