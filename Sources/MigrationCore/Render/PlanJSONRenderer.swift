@@ -39,7 +39,7 @@ public struct PlanJSONRenderer {
     }
     try write(head)
     var volumes = ArrayOut("volumes")
-    try plan.volumes.forEach { _, v in try volumes.item(write) { JSONWriter.render(volumeValue(v), indent: 2, into: &$0) } }
+    try plan.volumes.forEach { _, v in try volumes.item(write) { volume(v, into: &$0) } }
     try volumes.close(write)
     try write(",\n")
     try array("workloads", plan.workloads.lazy.map(workloadValue), write)
@@ -126,6 +126,70 @@ public struct PlanJSONRenderer {
     return .mapping(m)
   }
 
+  /// `JSONWriter.render(volumeValue(v), indent: 2, into: &out)`, without building the value:
+  /// one entry per in-tree volume.
+  func volume(_ v: PlannedVolume, into out: inout String) {
+    let pad = "\n      "
+    func key(_ k: String) {
+      out += "," + pad + "\""
+      out += k
+      out += "\": "
+    }
+    func pair(_ a: String, _ x: String, _ b: String, _ y: String) {
+      out += "{\n        \"" + a + "\": "
+      JSONWriter.quote(x, into: &out)
+      out += ",\n        \"" + b + "\": "
+      JSONWriter.quote(y, into: &out)
+      out += "\n      }"
+    }
+    out += "{" + pad + "\"name\": "
+    JSONWriter.quote(v.name, into: &out)
+    key("uid")
+    JSONWriter.quote(v.pv.uid, into: &out)
+    key("source")
+    JSONWriter.quote(v.sourceKind, into: &out)
+    key("action")
+    JSONWriter.quote(v.action.rawValue, into: &out)
+    if let reason = v.reason {
+      key("reason")
+      JSONWriter.quote(reason, into: &out)
+    }
+    if !v.remedy.isEmpty {
+      key("remedy")
+      strings(v.remedy, into: &out)
+    }
+    key("claim")
+    if let claim = v.pv.claim { pair("namespace", claim.namespace, "name", claim.name) } else { out += "null" }
+    key("location")
+    JSONWriter.quote(v.pv.location.description, into: &out)
+    if v.action == .migrate {
+      key("group")
+      out += v.group.map { String(plan.groups[$0].number) } ?? "null"
+      key("workloads")
+      strings(v.group.map { plan.groups[$0].workloads.map { plan.workloads[$0].ref.display } } ?? [], into: &out)
+      key("driver")
+      JSONWriter.quote(v.driver, into: &out)
+      key("volumeHandle")
+      JSONWriter.quote(v.handle, into: &out)
+      key("storageClassName")
+      pair("from", v.pv.storageClassName ?? "", "to", v.targetClass)
+      if let caching = v.cachingMode {
+        key("cachingMode")
+        JSONWriter.quote(caching, into: &out)
+      }
+      key("changes")
+      strings(v.changes, into: &out)
+      key("warnings")
+      strings(v.warnings, into: &out)
+    }
+    key("manifests")
+    strings(v.manifestPaths, into: &out)
+    key("backups")
+    strings(v.backupPaths, into: &out)
+    out += "\n    }"
+  }
+
+  /// The volume entry as a value: what `volume(_:into:)` writes (a test holds them together).
   func volumeValue(_ v: PlannedVolume) -> YAMLValue {
     var m: [(String, YAMLValue)] = [
       ("name", .string(v.name)), ("uid", .string(v.pv.uid)), ("source", .string(v.sourceKind)),
@@ -232,6 +296,7 @@ public struct PlanJSONRenderer {
     out += "\n      ]"
   }
 
+  /// The step entry as a value: what `step(_:_:_:into:)` writes (a test holds them together).
   func stepValue(_ id: String, _ s: Step) -> YAMLValue {
     var m: [(String, YAMLValue)] = [("id", .string(id)), ("group", .int(s.group)), ("action", .string(s.action.rawValue))]
     if let i = s.volume { m.append(("volume", .string(plan.volumes.name(i)))) }
