@@ -53,10 +53,10 @@ public struct Planner {
     var inTree: Bool
   }
   /// Every PV name seen (duplicates are errors).
-  private var pvSeen: [HandleKey: Seen] = [:]
+  private var pvSeen = HandleTable<Seen>()
   /// The files PVs were read from, in order (`Seen.file`).
   private var files: [String] = []
-  private var pvcs: [HandleKey: Claim] = [:]
+  private var pvcs = HandleTable<Claim>()
   private var classes: [String: StorageClass] = [:]
   /// One copy of each storageClassName volumes name.
   private var classNames: Set<String> = []
@@ -88,9 +88,11 @@ public struct Planner {
       }
       let cls = PVClass(pv)
       if files.last != location.file { files.append(location.file) }
-      pvSeen[key] = Seen(
-        line: UInt32(clamping: location.line), column: UInt32(clamping: location.column), file: UInt32(files.count - 1),
-        inTree: cls.isInTree)
+      pvSeen.insert(
+        key,
+        Seen(
+          line: UInt32(clamping: location.line), column: UInt32(clamping: location.column), file: UInt32(files.count - 1),
+          inTree: cls.isInTree))
       switch cls {
       case .inTreeAzureDisk, .inTreeAzureDiskUnmanaged, .inTreeAzureFile:
         let record = PVRecord(pv, tree: tree)
@@ -117,7 +119,7 @@ public struct Planner {
       PVCRecord(pvc, tree: tree).encode(to: &writer)
       let volume = pvc.volumeName ?? ""
       let boundOutside = !volume.isEmpty && pvSeen[HandleKey(volume)].map { !$0.inTree } == true
-      pvcs[hash] = Claim(record: try spill.append(writer.bytes), backedUp: mayNeedBackup(pvc), boundOutside: boundOutside)
+      pvcs.insert(hash, Claim(record: try spill.append(writer.bytes), backedUp: mayNeedBackup(pvc), boundOutside: boundOutside))
     case .storageClass(var sc):
       sc.metadata.labels = Dictionary(ObjectMeta.labels(tree), uniquingKeysWith: { a, _ in a })
       if let first = classes[sc.metadata.name] {
@@ -168,7 +170,7 @@ public struct Planner {
     let order = inTree.indices.sorted(by: inTreeNames.less)
     let names = inTreeNames.reordered(order)
     inTreeNames = NameArena()
-    pvSeen = [:]
+    pvSeen = HandleTable()
     inTreeClaims = []
     let existingFileHandles = csiFileHandles.count
     var handles = HandleCheck(files: csiFileHandles, disks: csiDiskHandles)
@@ -177,7 +179,7 @@ public struct Planner {
 
     var facts: [VolumeFacts] = []
     var refs: [SpillRef] = []
-    var claims: [ClaimKey?] = []
+    var claims = ClaimTable(templates: templatePrefixes(), capacity: order.count)
     // Target class and driver of each volume, as an index into `targetPairs`.
     var targets: [Int32] = []
     var targetPairs: [(String, String)] = []
@@ -201,17 +203,20 @@ public struct Planner {
         targetPairs.append((v.targetClass, v.driver))
       }
       targets.append(targetIndex[pair] ?? 0)
-      if let key = v.pvc?.key, v.backupPaths.count > 1 { pvcs[HandleKey(key)]?.kept = true }
+      if let key = v.pvc?.key, v.backupPaths.count > 1 { pvcs.update(HandleKey(key)) { $0.kept = true } }
       if v.action == .migrate { handles.check(v, index: facts.count - 1) }
     }
+    claims.finish()
     inTree = []
     let overrides = handles.blocks(names: names)
     handles = HandleCheck(files: [:], disks: [:])
     for i in overrides.keys { facts[i].action = .blocked }
     var unkept: [ClaimKey] = []
-    for claim in pvcs.values where claim.backedUp && !claim.kept { unkept.append(try claimRecord(claim).key) }
+    try pvcs.forEachValue { claim in
+      if claim.backedUp && !claim.kept { unkept.append(try claimRecord(claim).key) }
+    }
     unkeptBackups = unkept.sorted().map(PlanPaths.backupClaim)
-    pvcs = [:]
+    pvcs = HandleTable()
 
     let (plannedWorkloads, groupsFound) = planWorkloads(facts, names, claims, classByName)
     // Groups are numbered in the order they are run.
@@ -352,7 +357,7 @@ public struct Planner {
   }
 
   func planWorkloads(
-    _ volumes: [VolumeFacts], _ names: NameArena, _ claims: [ClaimKey?], _ planned: [String: PlannedClass]
+    _ volumes: [VolumeFacts], _ names: NameArena, _ claims: ClaimTable, _ planned: [String: PlannedClass]
   ) -> ([PlannedWorkload], [MigrationGroup]) {
     var controllers: [WorkloadKey: Int] = [:]
     for (i, w) in workloads.enumerated() where w.kind != .pod {
@@ -399,12 +404,9 @@ public struct Planner {
     }
 
     // Claims of migrating volumes, by hash: claim → volume.
-    var claimVolume: [HandleKey: Int32] = [:]
-    for (i, v) in volumes.enumerated() where v.action == .migrate {
-      if let claim = claims[i] { claimVolume[HandleKey(claim)] = Int32(i) }
-    }
+    let claimVolume = claims.volumeIndex { volumes[$0].action == .migrate }
     func volume(_ namespace: String, _ claim: String) -> Int? {
-      claimVolume[HandleKey(ClaimKey(namespace: namespace, name: claim))].map(Int.init)
+      claims.volume(of: HandleKey(ClaimKey(namespace: namespace, name: claim)), in: claimVolume)
     }
 
     var accs: [WorkloadKey: PlannedWorkload] = [:]
@@ -439,9 +441,8 @@ public struct Planner {
         // Claims made from the templates, used by pods now or after a scale-up.
         for t in w.claimTemplates {
           let prefix = "\(t.name)-\(w.name)-"
-          for (i, claim) in claims.enumerated() where volumes[i].action == .migrate {
-            guard let key = claim, key.namespace == w.namespace, key.name.hasPrefix(prefix) else { continue }
-            if key.name.dropFirst(prefix.count).allSatisfy(\.isNumber) { stsClaims.append(key.name) }
+          claims.forEachTemplateClaim(namespace: w.namespace, prefix: prefix) { i, name in
+            if volumes[i].action == .migrate { stsClaims.append(name) }
           }
         }
       }
@@ -511,10 +512,10 @@ public struct Planner {
     var unused: [String: [Int]] = [:]
     for (i, v) in volumes.enumerated() where v.action == .migrate {
       // Volumes that name one claim go with the volume the claim maps to.
-      if let claim = claims[i], let owner = claimVolume[HandleKey(claim)].map(Int.init), parent[owner] >= 0 {
+      if let claim = claims.hash(i), let owner = claims.volume(of: claim, in: claimVolume), parent[owner] >= 0 {
         componentVolumes[find(owner), default: []].append(i)
       } else {
-        unused[claims[i]?.namespace ?? "", default: []].append(i)
+        unused[claims.namespace(i) ?? "", default: []].append(i)
       }
     }
     var groups: [MigrationGroup] = []
@@ -529,7 +530,7 @@ public struct Planner {
     for root in roots {
       withWorkloads.append(
         MigrationGroup(
-          number: 0, namespace: claims[root]?.namespace ?? "", workloads: componentWorkloads[root] ?? [],
+          number: 0, namespace: claims.namespace(root) ?? "", workloads: componentWorkloads[root] ?? [],
           volumes: (componentVolumes[root] ?? []).sorted()))
     }
     for ws in workloadOnlyGroups {
@@ -541,6 +542,16 @@ public struct Planner {
     }
     groups += withWorkloads
     return (workloadList, groups)
+  }
+
+  /// `<template>-<set>-`, the start of the claims made from each claim template of a StatefulSet,
+  /// in the set's namespace.
+  private func templatePrefixes() -> [ClaimKey] {
+    var result: [ClaimKey] = []
+    for w in workloads where w.kind == .statefulSet {
+      for t in w.claimTemplates { result.append(ClaimKey(namespace: w.namespace, name: "\(t.name)-\(w.name)-")) }
+    }
+    return result
   }
 
   /// StatefulSet claim templates on an in-tree class, with the class they move to.
@@ -666,6 +677,11 @@ struct HandleKey: Hashable, Sendable {
 
   init(_ claim: ClaimKey) { self.init(claim.namespace + "\u{0}" + claim.name) }
 
+  init(a: UInt64, b: UInt64) {
+    self.a = a
+    self.b = b
+  }
+
   init(_ text: String) {
     // FNV-1a, twice with different offsets.
     var a: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -679,6 +695,224 @@ struct HandleKey: Hashable, Sendable {
     self.b = b
   }
 }
+
+/// The claims of the decided volumes, in volume order, by hash and namespace: 20 bytes a volume,
+/// where a `ClaimKey` took 32 and a heap copy of most names. The claims made from StatefulSet
+/// claim templates (`<template>-<set>-<ordinal>`) are found as the volumes are appended, for the
+/// templates the workloads have, instead of by a scan of every claim for each template.
+struct ClaimTable {
+  /// Each volume's claim by hash (meaningless where `spaces` is -1).
+  private var hashes: [HandleKey] = []
+  /// Each volume's claim namespace, an index into `namespaces`; -1 for a volume without one.
+  private var spaces: [Int32] = []
+  private var namespaces: [String] = []
+  /// Namespaces by the hash of their bytes (not `String` equality, which would merge namespaces
+  /// written differently that Unicode deems equal).
+  private var namespaceIndex: [HandleKey: Int32] = [:]
+  /// Template prefixes in their namespaces (`ClaimKey.name` is the prefix), by id.
+  private let templates: [ClaimKey]
+  /// Template ids by the hash of `ClaimKey(namespace:name:)` of their prefix.
+  private let templateIDs: [HandleKey: Int32]
+  /// Templates with a namespace or prefix not plain ASCII: compared as `String`s with each claim.
+  private let oddTemplates: [Int32]
+  private struct Found {
+    var template: Int32
+    var volume: Int32
+    /// The claim's name; for a plain claim only the ordinal after the prefix.
+    var name: String
+    var isOrdinal: Bool
+  }
+  /// Claims found for templates, by template and then volume after `finish()`.
+  private var found: [Found] = []
+  /// Where each template's claims start in `found` (one more entry than templates).
+  private var starts: [Int32] = []
+
+  init(templates prefixes: [ClaimKey], capacity: Int) {
+    var templates: [ClaimKey] = []
+    var ids: [HandleKey: Int32] = [:]
+    var odd: [Int32] = []
+    for prefix in prefixes {
+      let key = HandleKey(prefix)
+      if ids[key] != nil { continue }
+      ids[key] = Int32(templates.count)
+      if !Self.isPlain(prefix.namespace) || !Self.isPlain(prefix.name) { odd.append(Int32(templates.count)) }
+      templates.append(prefix)
+    }
+    self.templates = templates
+    templateIDs = ids
+    oddTemplates = odd
+    hashes.reserveCapacity(capacity)
+    spaces.reserveCapacity(capacity)
+  }
+
+  /// Printable ASCII and controls other than NUL: `String` comparison is byte comparison, and a
+  /// prefix cannot run into a character the rest of the name starts.
+  private static func isPlain(_ text: String) -> Bool { text.utf8.allSatisfy { $0 != 0 && $0 < 0x80 } }
+
+  /// The test a claim made from a template passes: the template's prefix, then an ordinal.
+  private static func isMade(_ claim: ClaimKey, from template: ClaimKey) -> Bool {
+    claim.namespace == template.namespace && claim.name.hasPrefix(template.name)
+      && claim.name.dropFirst(template.name.count).allSatisfy(\.isNumber)
+  }
+
+  /// Appends the claim of the next volume (nil: none that counts).
+  mutating func append(_ claim: ClaimKey?) {
+    guard let claim else {
+      hashes.append(HandleKey(a: 0, b: 0))
+      spaces.append(-1)
+      return
+    }
+    let volume = Int32(hashes.count)
+    hashes.append(HandleKey(claim))
+    let space = HandleKey(claim.namespace)
+    if let i = namespaceIndex[space] {
+      spaces.append(i)
+    } else {
+      namespaceIndex[space] = Int32(namespaces.count)
+      spaces.append(Int32(namespaces.count))
+      namespaces.append(claim.namespace)
+    }
+    if templates.isEmpty { return }
+    if Self.isPlain(claim.namespace) && Self.isPlain(claim.name) {
+      // Only a prefix that ends at the last "-", followed by digits, can match.
+      let name = claim.name.utf8
+      if let dash = name.lastIndex(of: UInt8(ascii: "-")) {
+        let ordinal = name[name.index(after: dash)...]
+        if ordinal.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+          let id = templateIDs[HandleKey(claim.namespace + "\u{0}" + String(claim.name[...dash]))]
+        {
+          found.append(Found(template: id, volume: volume, name: String(claim.name[ordinal.startIndex...]), isOrdinal: true))
+        }
+      }
+      for id in oddTemplates where Self.isMade(claim, from: templates[Int(id)]) {
+        found.append(Found(template: id, volume: volume, name: claim.name, isOrdinal: false))
+      }
+    } else {
+      for (id, template) in templates.enumerated() where Self.isMade(claim, from: template) {
+        found.append(Found(template: Int32(id), volume: volume, name: claim.name, isOrdinal: false))
+      }
+    }
+  }
+
+  /// Orders the claims found for templates; call once, after the last `append`.
+  mutating func finish() {
+    found.sort { ($0.template, $0.volume) < ($1.template, $1.volume) }
+    starts = [Int32](repeating: 0, count: templates.count + 1)
+    for f in found { starts[Int(f.template) + 1] += 1 }
+    for i in templates.indices { starts[i + 1] += starts[i] }
+  }
+
+  var count: Int { hashes.count }
+
+  /// The hash of volume `i`'s claim.
+  func hash(_ i: Int) -> HandleKey? { spaces[i] < 0 ? nil : hashes[i] }
+
+  /// The namespace of volume `i`'s claim.
+  func namespace(_ i: Int) -> String? { spaces[i] < 0 ? nil : namespaces[Int(spaces[i])] }
+
+  /// Calls `body` with each volume, in order, whose claim is made from the claim template that
+  /// starts claims with `prefix` in `namespace` (one of the `templates`), and the claim's name.
+  func forEachTemplateClaim(namespace: String, prefix: String, _ body: (Int, String) -> Void) {
+    guard let id = templateIDs[HandleKey(ClaimKey(namespace: namespace, name: prefix))].map(Int.init) else { return }
+    for f in found[Int(starts[id])..<Int(starts[id + 1])] {
+      body(Int(f.volume), f.isOrdinal ? prefix + f.name : f.name)
+    }
+  }
+
+  /// The volumes with a claim that `include` accepts, ordered by claim hash; of volumes with one
+  /// claim, only the last.
+  func volumeIndex(_ include: (Int) -> Bool) -> [Int32] {
+    var index: [Int32] = []
+    for i in hashes.indices where spaces[i] >= 0 && include(i) { index.append(Int32(i)) }
+    index.sort { a, b in
+      let x = hashes[Int(a)], y = hashes[Int(b)]
+      return (x.a, x.b, a) < (y.a, y.b, b)
+    }
+    var result: [Int32] = []
+    result.reserveCapacity(index.count)
+    for (n, i) in index.enumerated() where n + 1 == index.count || hashes[Int(index[n + 1])] != hashes[Int(i)] {
+      result.append(i)
+    }
+    return result
+  }
+
+  /// The volume of claim `key` in an index made by `volumeIndex`.
+  func volume(of key: HandleKey, in index: [Int32]) -> Int? {
+    var low = 0, high = index.count
+    while low < high {
+      let mid = (low + high) / 2
+      let h = hashes[Int(index[mid])]
+      if (h.a, h.b) < (key.a, key.b) { low = mid + 1 } else { high = mid }
+    }
+    guard low < index.count, hashes[Int(index[low])] == key else { return nil }
+    return Int(index[low])
+  }
+}
+
+/// A map keyed by `HandleKey`, with open addressing. A `Dictionary` keeps at most 3/4 of its
+/// power-of-two capacity in use, so 100,000 names take 262,144 slots; this table fills up to
+/// 13/16 of its slots (131,072 for 100,000 names), which halves the largest tables of the planner.
+/// The keys are hashes already: their low bits pick the slot.
+struct HandleTable<Value> {
+  private var keys: [HandleKey] = []
+  private var slots: [Value?] = []
+  private(set) var count = 0
+
+  init() {}
+
+  private func slot(of key: HandleKey) -> Int {
+    let mask = keys.count - 1
+    var i = Int(truncatingIfNeeded: key.a) & mask
+    while slots[i] != nil, keys[i] != key { i = (i + 1) & mask }
+    return i
+  }
+
+  subscript(key: HandleKey) -> Value? {
+    if keys.isEmpty { return nil }
+    return slots[slot(of: key)]
+  }
+
+  /// Sets the value of `key`, replacing the one it had.
+  mutating func insert(_ key: HandleKey, _ value: Value) {
+    if (count + 1) * 16 > keys.count * 13 { grow() }
+    let i = slot(of: key)
+    if slots[i] == nil { count += 1 }
+    keys[i] = key
+    slots[i] = value
+  }
+
+  /// Changes the value of `key`, if it has one.
+  mutating func update(_ key: HandleKey, _ change: (inout Value) -> Void) {
+    if keys.isEmpty { return }
+    let i = slot(of: key)
+    guard var value = slots[i] else { return }
+    slots[i] = nil
+    change(&value)
+    slots[i] = value
+  }
+
+  /// Calls `body` with each value, in no particular order.
+  func forEachValue(_ body: (Value) throws -> Void) rethrows {
+    for case let value? in slots { try body(value) }
+  }
+
+  private mutating func grow() {
+    let old = (keys, slots)
+    let capacity = Swift.max(16, keys.count * 2)
+    keys = [HandleKey](repeating: HandleKey(a: 0, b: 0), count: capacity)
+    slots = [Value?](repeating: nil, count: capacity)
+    count = 0
+    for (key, value) in zip(old.0, old.1) {
+      guard let value else { continue }
+      let i = slot(of: key)
+      keys[i] = key
+      slots[i] = value
+      count += 1
+    }
+  }
+}
+
+extension HandleTable: Sendable where Value: Sendable {}
 
 /// Disk URIs and Azure Files handles must be unique among the new PVs and the CSI PVs already
 /// there. Volumes come in name order, as they are decided.
