@@ -96,7 +96,8 @@ public enum VolumeBuilder {
   /// Zone and region requirements re-expressed on current keys; other requirements verbatim.
   /// Zonal values go to `topology.kubernetes.io/zone`; Azure fault-domain numbers (non-zonal
   /// disks) become `topology.disk.csi.azure.com/zone In [""]`, the only way to say "no zone".
-  static func nodeAffinity(_ terms: [[NodeSelectorRequirement]]) -> (terms: [[(key: String, op: String, values: [String])]], changes: [String]) {
+  /// `describingChanges: false` leaves `changes` empty (the manifest needs only the terms).
+  static func nodeAffinity(_ terms: [[NodeSelectorRequirement]], describingChanges: Bool = true) -> (terms: [[(key: String, op: String, values: [String])]], changes: [String]) {
     var result: [[(key: String, op: String, values: [String])]] = []
     var changes: Set<String> = []
     for term in terms {
@@ -107,7 +108,7 @@ public enum VolumeBuilder {
           let numeric = r.values.filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
           if !numeric.isEmpty && numeric.count == r.values.count {
             out.append((TopologyKeys.diskCSIZone, r.op, [""]))
-            changes.insert("\(r.key) \(r.values.joined(separator: ",")) (Azure fault domains: a disk in no zone) → \(TopologyKeys.diskCSIZone) \"\" (nodes in no zone)")
+            if describingChanges { changes.insert("\(r.key) \(r.values.joined(separator: ",")) (Azure fault domains: a disk in no zone) → \(TopologyKeys.diskCSIZone) \"\" (nodes in no zone)") }
           } else {
             var values: [String] = []
             for value in r.values {
@@ -116,11 +117,11 @@ public enum VolumeBuilder {
             }
             let key = r.key == TopologyKeys.diskCSIZone ? r.key : TopologyKeys.zone
             out.append((key, r.op, values))
-            if key != r.key { changes.insert("nodeAffinity \(r.key) → \(key)") }
+            if describingChanges && key != r.key { changes.insert("nodeAffinity \(r.key) → \(key)") }
           }
         case TopologyKeys.betaRegion:
           out.append((TopologyKeys.region, r.op, r.values))
-          changes.insert("nodeAffinity \(r.key) → \(TopologyKeys.region)")
+          if describingChanges { changes.insert("nodeAffinity \(r.key) → \(TopologyKeys.region)") }
         default:
           out.append((r.key, r.op, r.values))
         }
@@ -149,7 +150,7 @@ public enum VolumeBuilder {
     }
     spec.append(("csi", csi(v)))
     if !pv.mountOptions.isEmpty { spec.append(("mountOptions", .sequence(pv.mountOptions.map { .string($0) }))) }
-    let affinity = nodeAffinity(pv.nodeAffinity).terms
+    let affinity = nodeAffinity(pv.nodeAffinity, describingChanges: false).terms
     if !affinity.isEmpty {
       let terms: [YAMLValue] = affinity.map { term in
         .mapping([

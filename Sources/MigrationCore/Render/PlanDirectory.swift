@@ -111,4 +111,10 @@ public enum PlanDirectory {
 
   /// A backup file's content.
   public static func backupYAML(_ value: YAMLValue) throws -> [UInt8] { try YAMLWriter().write(value) }
+
+  /// A backup file's content, written from the object's tree: the bytes of
+  /// `backupYAML(document.value)` without building the value.
+  public static func backupYAML(_ document: Backup.Document) throws -> [UInt8] {
+    try YAMLWriter().write(document.tree, at: document.tree.root, edits: document.edits)
+  }
 }
