@@ -99,13 +99,15 @@ extension Plan {
         expect: detail ? expect() : "", rollback: detail ? rollback() : []))
     }
 
+    // What the steps need of each volume, read once (a `PlannedVolume` copy retains every field).
+    let members = group.volumes.map { VolumeFacts(volumes[$0]) }
     // 1. Retain, before anything can delete. The command comes back in every volume restore
     // (step 4): kept by position in `group.volumes`.
     var retains: [String] = []
     if detail { retains.reserveCapacity(group.volumes.count) }
-    for i in group.volumes {
-      let v = volumes[i]
-      let original = v.pv.reclaimPolicy ?? "Delete"
+    for (position, i) in group.volumes.enumerated() {
+      let v = members[position]
+      let original = v.reclaimPolicy ?? "Delete"
       let retain = detail ? Self.retain(v.name) : ""
       if detail { retains.append(retain) }
       add(.retain, volume: i, "Protect \(v.name): reclaim policy Retain",
@@ -123,7 +125,7 @@ extension Plan {
       add(.stop, workload: wi, stop.title, stop.commands, expect: stop.expect, rollback: stop.rollback)
     }
     // 3. Nothing may use the claims any more.
-    let claims = group.volumes.compactMap { volumes[$0].pvc?.key.name }
+    let claims = members.compactMap { $0.claim?.name }
     if !group.workloads.isEmpty && !claims.isEmpty {
       var commands: [String] = []
       let pods = detail ? group.workloads.flatMap { workloads[$0].pods } : []
@@ -141,9 +143,9 @@ extension Plan {
     }
     // 4. Per volume: detach, delete old claim and volume, create the CSI ones.
     for (position, i) in group.volumes.enumerated() {
-      let v = volumes[i]
+      let v = members[position]
       // The lines several steps share (the restores, deleting the new objects), made once.
-      let lines = detail ? VolumeLines(v, retain: retains[position]) : nil
+      let lines = detail ? VolumeLines(name: v.name, claim: v.claim, retain: retains[position]) : nil
       let restoreVolume = lines?.restoreVolume ?? []
       if v.isDisk {
         add(.waitDetached, volume: i, "Wait until disk \(lastSegment(v.handle)) is detached",
@@ -154,14 +156,14 @@ extension Plan {
           expect: "the `grep` prints nothing; `az` prints Unattached (Reserved or Attached: wait; a disk stuck Attached for more than 10 minutes needs `kubectl describe volumeattachment`)",
           rollback: Self.nothingChanged)
       }
-      if let pvc = v.pvc {
-        let ns = pvc.key.namespace, claim = pvc.key.name
+      if let key = v.claim {
+        let ns = key.namespace, claim = key.name
         let restoreClaim = lines?.restoreClaim ?? []
-        add(.deleteClaim, volume: i, "Delete the old claim \(pvc.key.display)",
+        add(.deleteClaim, volume: i, "Delete the old claim \(key.display)",
           [Shell.line("kubectl -n \(word: ns) delete pvc \(word: claim) --wait=false")],
           expect: "`persistentvolumeclaim \"\(claim)\" deleted`; PersistentVolume \(v.name) turns Released and stays (Retain)",
           rollback: restoreClaim)
-        add(.waitClaimGone, volume: i, "Wait until claim \(pvc.key.display) is gone",
+        add(.waitClaimGone, volume: i, "Wait until claim \(key.display) is gone",
           [Shell.line("kubectl -n \(word: ns) wait --for=delete \(word: "pvc/", claim) \(word: "--timeout=", Self.timeout)")],
           expect: "`condition met` (or NotFound). Stuck in Terminating means a pod still uses it: `kubectl -n \(ns) describe pvc \(claim)`",
           rollback: restoreClaim)
@@ -176,17 +178,17 @@ extension Plan {
         rollback: restoreVolume)
       add(.applyVolume, volume: i, "Create the CSI PersistentVolume \(v.name)",
         [Shell.line("kubectl apply -f \(word: PlanPaths.persistentVolume(v.name))")],
-        expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.pvc == nil ? "Available" : "Available, then Bound once the claim exists")",
+        expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.claim == nil ? "Available" : "Available, then Bound once the claim exists")",
         rollback: lines.map { [$0.deleteVolume] + restoreVolume } ?? [])
-      if let pvc = v.pvc {
-        let claim = pvc.key.name
+      if let key = v.claim {
+        let claim = key.name
         // Both steps undo the same way.
         let rollback = lines.flatMap { l in l.claim.map { [$0.delete, l.deleteVolume] + restoreVolume } } ?? []
-        add(.applyClaim, volume: i, "Create the claim \(pvc.key.display) again, bound to \(v.name)",
-          [Shell.line("kubectl apply -f \(word: PlanPaths.claim(pvc.key))")],
+        add(.applyClaim, volume: i, "Create the claim \(key.display) again, bound to \(v.name)",
+          [Shell.line("kubectl apply -f \(word: PlanPaths.claim(key))")],
           expect: "`persistentvolumeclaim/\(claim) created`",
           rollback: rollback)
-        add(.waitBound, volume: i, "Wait until claim \(pvc.key.display) is Bound",
+        add(.waitBound, volume: i, "Wait until claim \(key.display) is Bound",
           [lines?.claim?.waitBound ?? ""],
           expect: "`condition met`; `kubectl get pv \(v.name) -o jsonpath='{.spec.csi.driver}'` prints \(v.driver)",
           rollback: rollback)
@@ -217,12 +219,12 @@ extension Plan {
       let w = workloads[wi]
       if let start = startStep(w) { add(.start, workload: wi, start.title, start.commands, expect: start.expect, rollback: start.rollback) }
     }
-    for i in group.volumes {
-      let v = volumes[i]
+    for (position, i) in group.volumes.enumerated() {
+      let v = members[position]
       add(.verifyVolume, volume: i, "Verify \(v.name)",
         [Shell.line("kubectl get pv \(word: v.name) -o \(Self.verifyJSONPath)")],
-        expect: "`\(v.driver) \(v.handle) \(v.pvc == nil ? "Available" : "Bound")`",
-        rollback: v.pvc == nil ? [] : Self.fullRollback)
+        expect: "`\(v.driver) \(v.handle) \(v.claim == nil ? "Available" : "Bound")`",
+        rollback: v.claim == nil ? [] : Self.fullRollback)
     }
     for wi in group.workloads {
       let w = workloads[wi]
@@ -233,9 +235,28 @@ extension Plan {
     return steps
   }
 
-  func restoreClaim(_ v: PlannedVolume) -> [String] { VolumeLines(v, retain: nil).restoreClaim }
+  func restoreClaim(_ v: PlannedVolume) -> [String] { VolumeLines(name: v.name, claim: v.pvc?.key, retain: nil).restoreClaim }
 
-  func restoreVolume(_ v: PlannedVolume) -> [String] { VolumeLines(v, retain: nil).restoreVolume }
+  func restoreVolume(_ v: PlannedVolume) -> [String] { VolumeLines(name: v.name, claim: v.pvc?.key, retain: nil).restoreVolume }
+
+  /// The fields of a `PlannedVolume` its group steps use.
+  struct VolumeFacts {
+    var name: String
+    var isDisk: Bool
+    var handle: String
+    var reclaimPolicy: String?
+    var claim: ClaimKey?
+
+    init(_ v: PlannedVolume) {
+      name = v.name
+      isDisk = v.isDisk
+      handle = v.handle
+      reclaimPolicy = v.pv.reclaimPolicy
+      claim = v.pvc?.key
+    }
+
+    var driver: String { isDisk ? Drivers.csiDisk : Drivers.csiFile }
+  }
 
   /// The command lines about one volume that several of its steps share.
   struct VolumeLines {
@@ -252,26 +273,27 @@ extension Plan {
       var waitBound: String
     }
 
-    /// `retain` is `Plan.retain(v.name)`, when it is needed (`restoreVolume`) and already made.
-    init(_ v: PlannedVolume, retain: String?) {
-      deleteVolume = Shell.line("kubectl delete pv \(word: v.name)")
+    /// Lines of PersistentVolume `volume` and its claim `key`; `retain` is `Plan.retain(volume)`
+    /// when already made.
+    init(name volume: String, claim key: ClaimKey?, retain: String?) {
+      deleteVolume = Shell.line("kubectl delete pv \(word: volume)")
       restoreVolume = [
-        Shell.line("kubectl apply -f \(word: PlanPaths.backupPersistentVolume(v.name))  # the in-tree volume again (claimRef without uid)"),
-        retain ?? Plan.retain(v.name),
+        Shell.line("kubectl apply -f \(word: PlanPaths.backupPersistentVolume(volume))  # the in-tree volume again (claimRef without uid)"),
+        retain ?? Plan.retain(volume),
       ]
-      guard let pvc = v.pvc else {
+      guard let key else {
         restoreClaim = []
         return
       }
-      let ns = pvc.key.namespace, name = pvc.key.name
-      let apply = Shell.line("kubectl apply -f \(word: PlanPaths.backupClaim(pvc.key))")
+      let ns = key.namespace, name = key.name
+      let apply = Shell.line("kubectl apply -f \(word: PlanPaths.backupClaim(key))")
       let waitBound = Shell.line(
         "kubectl -n \(word: ns) wait \(word: "--for=jsonpath={.status.phase}=Bound") \(word: "pvc/", name) \(word: "--timeout=", Plan.timeout)")
       claim = ClaimLines(delete: Shell.line("kubectl -n \(word: ns) delete pvc \(word: name)"), waitBound: waitBound)
       restoreVolume.append(apply)
       restoreVolume.append(waitBound)
       restoreClaim = [
-        Shell.line("kubectl patch pv \(word: v.name) --type=json -p \(Plan.unbindPatch)  # lets the old volume bind a new claim"),
+        Shell.line("kubectl patch pv \(word: volume) --type=json -p \(Plan.unbindPatch)  # lets the old volume bind a new claim"),
         apply, waitBound,
       ]
     }
@@ -472,7 +494,8 @@ extension Plan {
 /// alike); otherwise by that function.
 private func lastSegment(_ uri: String) -> String {
   let bytes = uri.utf8
-  guard bytes.allSatisfy({ $0 < 0x80 }) else { return lastPathComponent(uri) }
+  let ascii = bytes.withContiguousStorageIfAvailable { buffer in buffer.reduce(0, |) < 0x80 } ?? bytes.allSatisfy { $0 < 0x80 }
+  guard ascii else { return lastPathComponent(uri) }
   var end = bytes.endIndex
   while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") { end = bytes.index(before: end) }
   var start = end
