@@ -89,6 +89,7 @@ extension Plan {
     let group = groups[g]
     let n = group.number
     var steps: [Step] = []
+    steps.reserveCapacity(2 + 12 * group.volumes.count + 6 * group.workloads.count)
     func add(
       _ action: Step.Action, volume: Int? = nil, workload: Int? = nil, _ title: String, _ commands: @autoclosure () -> [String],
       expect: @autoclosure () -> String, rollback: @autoclosure () -> [String]
@@ -98,15 +99,22 @@ extension Plan {
         expect: detail ? expect() : "", rollback: detail ? rollback() : []))
     }
 
-    // 1. Retain, before anything can delete.
-    for i in group.volumes {
-      let v = volumes[i]
-      let original = v.pv.reclaimPolicy ?? "Delete"
+    // What the steps need of each volume, read once (a `PlannedVolume` copy retains every field).
+    let members = group.volumes.map { VolumeFacts(volumes[$0]) }
+    // 1. Retain, before anything can delete. The command comes back in every volume restore
+    // (step 4): kept by position in `group.volumes`.
+    var retains: [String] = []
+    if detail { retains.reserveCapacity(group.volumes.count) }
+    for (position, i) in group.volumes.enumerated() {
+      let v = members[position]
+      let original = v.reclaimPolicy ?? "Delete"
+      let retain = detail ? Self.retain(v.name) : ""
+      if detail { retains.append(retain) }
       add(.retain, volume: i, "Protect \(v.name): reclaim policy Retain",
-        [Self.retain(v.name)],
+        [retain],
         expect: "`kubectl get pv \(v.name) -o jsonpath='{.spec.persistentVolumeReclaimPolicy}'` prints Retain; deleting the claim or the volume now leaves the \(v.isDisk ? "disk" : "share") in Azure",
-        rollback: original == "Retain" ? ["Nothing to undo (it was Retain already)."] : [
-          "Keep Retain until the migration is verified or fully rolled back; only then, if wanted: " + Shell.command(["kubectl", "patch", "pv", v.name, "-p", "{\"spec\":{\"persistentVolumeReclaimPolicy\":\"\(original)\"}}"])
+        rollback: original == "Retain" ? Self.retainAlready : [
+          Shell.line("Keep Retain until the migration is verified or fully rolled back; only then, if wanted: kubectl patch pv \(word: v.name) -p \(word: #"{"spec":{"persistentVolumeReclaimPolicy":""#, original, #""}}"#)")
         ])
     }
     // 2. Stop the workloads.
@@ -117,70 +125,73 @@ extension Plan {
       add(.stop, workload: wi, stop.title, stop.commands, expect: stop.expect, rollback: stop.rollback)
     }
     // 3. Nothing may use the claims any more.
-    let claims = group.volumes.compactMap { volumes[$0].pvc?.key.name }
+    let claims = members.compactMap { $0.claim?.name }
     if !group.workloads.isEmpty && !claims.isEmpty {
       var commands: [String] = []
       let pods = detail ? group.workloads.flatMap { workloads[$0].pods } : []
       for pod in pods {
-        commands.append(Shell.command(["kubectl", "-n", group.namespace, "wait", "--for=delete", "pod/\(pod)", "--timeout=\(Self.timeout)"]))
+        commands.append(Shell.line("kubectl -n \(word: group.namespace) wait --for=delete \(word: "pod/", pod) \(word: "--timeout=", Self.timeout)"))
       }
       if detail {
         commands.append(
           Shell.command(["kubectl", "-n", group.namespace, "get", "pods", "-o", #"jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.volumes[*].persistentVolumeClaim.claimName}{"\n"}{end}"#])
-            + " | grep -wE " + Shell.quote(claims.map { "\($0)" }.joined(separator: "|")))
+            + " | grep -wE " + Shell.quote(claims.joined(separator: "|")))
       }
       add(.waitUnused, "Wait until no pod uses \(claims.joined(separator: ", "))", commands,
         expect: "the `grep` prints nothing (`kubectl wait` on a pod that is already gone reports NotFound: fine)",
-        rollback: ["Start the workloads again (rollback of the stop steps above)."])
+        rollback: Self.startAgain)
     }
     // 4. Per volume: detach, delete old claim and volume, create the CSI ones.
-    for i in group.volumes {
-      let v = volumes[i]
-      // Each rollback list is shared by several steps: build it once.
-      let restoreVolume = detail ? restoreVolume(v) : []
-      let restoreClaim = detail ? restoreClaim(v) : []
+    for (position, i) in group.volumes.enumerated() {
+      let v = members[position]
+      // The lines several steps share (the restores, deleting the new objects), made once.
+      let lines = detail ? VolumeLines(name: v.name, claim: v.claim, retain: retains[position]) : nil
+      let restoreVolume = lines?.restoreVolume ?? []
       if v.isDisk {
-        add(.waitDetached, volume: i, "Wait until disk \(lastPathComponent(v.handle)) is detached",
+        add(.waitDetached, volume: i, "Wait until disk \(lastSegment(v.handle)) is detached",
           [
-            Shell.command(["kubectl", "get", "volumeattachment", "-o", "custom-columns=NAME:.metadata.name,PV:.spec.source.persistentVolumeName,NODE:.spec.nodeName,ATTACHED:.status.attached"]) + " | grep -w " + Shell.quote(v.name),
-            Shell.command(["az", "disk", "show", "--ids", v.handle, "--query", "diskState", "-o", "tsv"]) + "  # optional",
+            Shell.line("\(Self.listAttachments) | grep -w \(word: v.name)"),
+            Shell.line("az disk show --ids \(word: v.handle) --query diskState -o tsv  # optional"),
           ],
           expect: "the `grep` prints nothing; `az` prints Unattached (Reserved or Attached: wait; a disk stuck Attached for more than 10 minutes needs `kubectl describe volumeattachment`)",
-          rollback: ["Nothing changed yet: start the workloads again."])
+          rollback: Self.nothingChanged)
       }
-      if let pvc = v.pvc {
-        let ns = pvc.key.namespace, claim = pvc.key.name
-        add(.deleteClaim, volume: i, "Delete the old claim \(pvc.key.display)",
-          [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim, "--wait=false"])],
+      if let key = v.claim {
+        let ns = key.namespace, claim = key.name
+        let restoreClaim = lines?.restoreClaim ?? []
+        add(.deleteClaim, volume: i, "Delete the old claim \(key.display)",
+          [Shell.line("kubectl -n \(word: ns) delete pvc \(word: claim) --wait=false")],
           expect: "`persistentvolumeclaim \"\(claim)\" deleted`; PersistentVolume \(v.name) turns Released and stays (Retain)",
           rollback: restoreClaim)
-        add(.waitClaimGone, volume: i, "Wait until claim \(pvc.key.display) is gone",
-          [Shell.command(["kubectl", "-n", ns, "wait", "--for=delete", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
+        add(.waitClaimGone, volume: i, "Wait until claim \(key.display) is gone",
+          [Shell.line("kubectl -n \(word: ns) wait --for=delete \(word: "pvc/", claim) \(word: "--timeout=", Self.timeout)")],
           expect: "`condition met` (or NotFound). Stuck in Terminating means a pod still uses it: `kubectl -n \(ns) describe pvc \(claim)`",
           rollback: restoreClaim)
       }
       add(.deleteVolume, volume: i, "Delete the old in-tree PersistentVolume \(v.name)",
-        [Shell.command(["kubectl", "delete", "pv", v.name, "--wait=false"])],
+        [Shell.line("kubectl delete pv \(word: v.name) --wait=false")],
         expect: "`persistentvolume \"\(v.name)\" deleted`; the \(v.isDisk ? "disk" : "share") stays in Azure (Retain)",
         rollback: restoreVolume)
       add(.waitVolumeGone, volume: i, "Wait until PersistentVolume \(v.name) is gone",
-        [Shell.command(["kubectl", "wait", "--for=delete", "pv/\(v.name)", "--timeout=\(Self.timeout)"])],
+        [Shell.line("kubectl wait --for=delete \(word: "pv/", v.name) \(word: "--timeout=", Self.timeout)")],
         expect: "`condition met` (or NotFound). A finalizer `external-attacher/...` that stays means the disk is still attached somewhere",
         rollback: restoreVolume)
       add(.applyVolume, volume: i, "Create the CSI PersistentVolume \(v.name)",
-        [Shell.command(["kubectl", "apply", "-f", PlanPaths.persistentVolume(v.name)])],
-        expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.pvc == nil ? "Available" : "Available, then Bound once the claim exists")",
-        rollback: [Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
-      if let pvc = v.pvc {
-        let ns = pvc.key.namespace, claim = pvc.key.name
-        add(.applyClaim, volume: i, "Create the claim \(pvc.key.display) again, bound to \(v.name)",
-          [Shell.command(["kubectl", "apply", "-f", PlanPaths.claim(pvc.key)])],
+        [Shell.line("kubectl apply -f \(word: PlanPaths.persistentVolume(v.name))")],
+        expect: "`persistentvolume/\(v.name) created`; `kubectl get pv \(v.name)` shows \(v.claim == nil ? "Available" : "Available, then Bound once the claim exists")",
+        rollback: lines.map { [$0.deleteVolume] + restoreVolume } ?? [])
+      if let key = v.claim {
+        let claim = key.name
+        // Both steps undo the same way.
+        let rollback = lines.flatMap { l in l.claim.map { [$0.delete, l.deleteVolume] + restoreVolume } } ?? []
+        add(.applyClaim, volume: i, "Create the claim \(key.display) again, bound to \(v.name)",
+          [Shell.line("kubectl apply -f \(word: PlanPaths.claim(key))")],
           expect: "`persistentvolumeclaim/\(claim) created`",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
-        add(.waitBound, volume: i, "Wait until claim \(pvc.key.display) is Bound",
-          [Shell.command(["kubectl", "-n", ns, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(claim)", "--timeout=\(Self.timeout)"])],
+          rollback: rollback)
+        add(.waitBound, volume: i, "Wait until claim \(key.display) is Bound",
+          [lines?.claim?.waitBound ?? ""],
           expect: "`condition met`; `kubectl get pv \(v.name) -o jsonpath='{.spec.csi.driver}'` prints \(v.driver)",
-          rollback: [Shell.command(["kubectl", "-n", ns, "delete", "pvc", claim]), Shell.command(["kubectl", "delete", "pv", v.name])] + restoreVolume)
+          rollback: rollback)
       }
     }
     // 5. StatefulSets whose templates name an in-tree class.
@@ -208,12 +219,12 @@ extension Plan {
       let w = workloads[wi]
       if let start = startStep(w) { add(.start, workload: wi, start.title, start.commands, expect: start.expect, rollback: start.rollback) }
     }
-    for i in group.volumes {
-      let v = volumes[i]
+    for (position, i) in group.volumes.enumerated() {
+      let v = members[position]
       add(.verifyVolume, volume: i, "Verify \(v.name)",
-        [Shell.command(["kubectl", "get", "pv", v.name, "-o", #"jsonpath={.spec.csi.driver} {.spec.csi.volumeHandle} {.status.phase}{"\n"}"#])],
-        expect: "`\(v.driver) \(v.handle) \(v.pvc == nil ? "Available" : "Bound")`",
-        rollback: v.pvc.map { _ in ["Full rollback of this volume: stop the workloads, then run the rollback of \"Create the claim\" above."] } ?? [])
+        [Shell.line("kubectl get pv \(word: v.name) -o \(Self.verifyJSONPath)")],
+        expect: "`\(v.driver) \(v.handle) \(v.claim == nil ? "Available" : "Bound")`",
+        rollback: v.claim == nil ? [] : Self.fullRollback)
     }
     for wi in group.workloads {
       let w = workloads[wi]
@@ -224,26 +235,84 @@ extension Plan {
     return steps
   }
 
-  func restoreClaim(_ v: PlannedVolume) -> [String] {
-    guard let pvc = v.pvc else { return [] }
-    return [
-      Shell.command(["kubectl", "patch", "pv", v.name, "--type=json", "-p", #"[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]"#]) + "  # lets the old volume bind a new claim",
-      Shell.command(["kubectl", "apply", "-f", PlanPaths.backupClaim(pvc.key)]),
-      Shell.command(["kubectl", "-n", pvc.key.namespace, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(pvc.key.name)", "--timeout=\(Self.timeout)"]),
-    ]
+  func restoreClaim(_ v: PlannedVolume) -> [String] { VolumeLines(name: v.name, claim: v.pvc?.key, retain: nil).restoreClaim }
+
+  func restoreVolume(_ v: PlannedVolume) -> [String] { VolumeLines(name: v.name, claim: v.pvc?.key, retain: nil).restoreVolume }
+
+  /// The fields of a `PlannedVolume` its group steps use.
+  struct VolumeFacts {
+    var name: String
+    var isDisk: Bool
+    var handle: String
+    var reclaimPolicy: String?
+    var claim: ClaimKey?
+
+    init(_ v: PlannedVolume) {
+      name = v.name
+      isDisk = v.isDisk
+      handle = v.handle
+      reclaimPolicy = v.pv.reclaimPolicy
+      claim = v.pvc?.key
+    }
+
+    var driver: String { isDisk ? Drivers.csiDisk : Drivers.csiFile }
   }
 
-  func restoreVolume(_ v: PlannedVolume) -> [String] {
-    var lines = [
-      Shell.command(["kubectl", "apply", "-f", PlanPaths.backupPersistentVolume(v.name)]) + "  # the in-tree volume again (claimRef without uid)",
-      Self.retain(v.name),
-    ]
-    if let pvc = v.pvc {
-      lines.append(Shell.command(["kubectl", "apply", "-f", PlanPaths.backupClaim(pvc.key)]))
-      lines.append(Shell.command(["kubectl", "-n", pvc.key.namespace, "wait", "--for=jsonpath={.status.phase}=Bound", "pvc/\(pvc.key.name)", "--timeout=\(Self.timeout)"]))
+  /// The command lines about one volume that several of its steps share.
+  struct VolumeLines {
+    /// `kubectl delete pv`, the first rollback line of the steps that create the CSI objects.
+    var deleteVolume: String
+    var restoreVolume: [String]
+    var restoreClaim: [String]
+    var claim: ClaimLines?
+
+    struct ClaimLines {
+      /// `kubectl delete pvc`.
+      var delete: String
+      /// `kubectl wait` until the claim is Bound: the wait-bound step and the end of both restores.
+      var waitBound: String
     }
-    return lines
+
+    /// Lines of PersistentVolume `volume` and its claim `key`; `retain` is `Plan.retain(volume)`
+    /// when already made.
+    init(name volume: String, claim key: ClaimKey?, retain: String?) {
+      deleteVolume = Shell.line("kubectl delete pv \(word: volume)")
+      restoreVolume = [
+        Shell.line("kubectl apply -f \(word: PlanPaths.backupPersistentVolume(volume))  # the in-tree volume again (claimRef without uid)"),
+        retain ?? Plan.retain(volume),
+      ]
+      guard let key else {
+        restoreClaim = []
+        return
+      }
+      let ns = key.namespace, name = key.name
+      let apply = Shell.line("kubectl apply -f \(word: PlanPaths.backupClaim(key))")
+      let waitBound = Shell.line(
+        "kubectl -n \(word: ns) wait \(word: "--for=jsonpath={.status.phase}=Bound") \(word: "pvc/", name) \(word: "--timeout=", Plan.timeout)")
+      claim = ClaimLines(delete: Shell.line("kubectl -n \(word: ns) delete pvc \(word: name)"), waitBound: waitBound)
+      restoreVolume.append(apply)
+      restoreVolume.append(waitBound)
+      restoreClaim = [
+        Shell.line("kubectl patch pv \(word: volume) --type=json -p \(Plan.unbindPatch)  # lets the old volume bind a new claim"),
+        apply, waitBound,
+      ]
+    }
   }
+
+  /// Shared rollback texts (one array each, not one per step).
+  static let retainAlready = ["Nothing to undo (it was Retain already)."]
+  static let startAgain = ["Start the workloads again (rollback of the stop steps above)."]
+  static let nothingChanged = ["Nothing changed yet: start the workloads again."]
+  static let fullRollback = ["Full rollback of this volume: stop the workloads, then run the rollback of \"Create the claim\" above."]
+
+  /// Words of the per-volume commands that need quotes, quoted once.
+  static let listAttachments = Shell.command([
+    "kubectl", "get", "volumeattachment", "-o",
+    "custom-columns=NAME:.metadata.name,PV:.spec.source.persistentVolumeName,NODE:.spec.nodeName,ATTACHED:.status.attached",
+  ])
+  static let verifyJSONPath = Shell.quote(#"jsonpath={.spec.csi.driver} {.spec.csi.volumeHandle} {.status.phase}{"\n"}"#)
+  static let unbindPatch = Shell.quote(#"[{"op":"remove","path":"/spec/claimRef/uid"},{"op":"remove","path":"/spec/claimRef/resourceVersion"}]"#)
+  static let retainPatch = Shell.quote(#"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#)
 
   /// Where the recreate-statefulset step keeps the StatefulSet as it was before (scaled to 0):
   /// the same file migrate.sh keeps, so a rollback finds the copy whichever made it.
@@ -267,7 +336,7 @@ extension Plan {
 
   /// The command that sets PersistentVolume `name`'s reclaim policy to Retain.
   static func retain(_ name: String) -> String {
-    Shell.command(["kubectl", "patch", "pv", name, "-p", #"{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}"#])
+    Shell.line("kubectl patch pv \(word: name) -p \(retainPatch)")
   }
 
   /// Replaces StatefulSet `w` (its pods stay) by `source` with `patch` applied, written to `file`
@@ -419,4 +488,19 @@ extension Plan {
       return nil
     }
   }
+}
+
+/// `lastPathComponent(uri)`, by bytes when `uri` is ASCII (there, bytes and Characters split
+/// alike); otherwise by that function.
+private func lastSegment(_ uri: String) -> String {
+  let bytes = uri.utf8
+  let ascii = bytes.withContiguousStorageIfAvailable { buffer in buffer.reduce(0, |) < 0x80 } ?? bytes.allSatisfy { $0 < 0x80 }
+  guard ascii else { return lastPathComponent(uri) }
+  var end = bytes.endIndex
+  while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") { end = bytes.index(before: end) }
+  var start = end
+  while start > bytes.startIndex, bytes[bytes.index(before: start)] != UInt8(ascii: "/") { start = bytes.index(before: start) }
+  // Only slashes, or nothing: `split` finds no segment.
+  guard start < end else { return uri }
+  return String(Substring(bytes[start..<end]))
 }
