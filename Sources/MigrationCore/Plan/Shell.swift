@@ -21,9 +21,10 @@ public enum Shell {
     if !text.utf8.contains(0x27) {
       out += text
     } else {
-      // By Character, as always: the output stays the same whatever `text` holds.
-      for c in text {
-        if c == "'" { out += "'\\''" } else { out.append(c) }
+      // By scalar: a quote followed by a combining mark is one Character that is not "'",
+      // yet the shell sees the quote byte and would end the word there.
+      for scalar in text.unicodeScalars {
+        if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
       }
     }
     out += "'"
