@@ -70,7 +70,7 @@ struct PlanCommand: ParsableCommand {
     Files.returnLargeBlocksOnFree()
     var planner = Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version),
-      spill: try FileSpill())
+      spill: try FileSpill(in: dir))
     // Backups are rendered and written on a thread of their own while the reader goes on.
     let files = PlanFileWriter(root: dir)
     let backups = BackgroundQueue().start()
@@ -89,7 +89,14 @@ struct PlanCommand: ParsableCommand {
       try? backups.finish()
       throw error
     }
-    let plan = try planner.plan()
+    let plan: Plan
+    do {
+      plan = try planner.plan()
+    } catch {
+      // The backup thread may still be writing into the directory the caller removes.
+      try? backups.finish()
+      throw error
+    }
     try backups.finish()
     for path in planner.unkeptBackups { Files.remove(dir + "/" + path) }
     // The plan holds what rendering needs: let go of the planner's tables (every PV name seen,

@@ -9,9 +9,10 @@ import Synchronization
   import Darwin
 #endif
 
-/// The planner's records in a temporary file, removed from the directory as soon as it is open
-/// (nothing is left behind, even when the process is killed). Writes go through a 1 MiB buffer;
-/// reads, from any thread, are `pread`s.
+/// The planner's records in a temporary file in the plan's own temporary directory (the file
+/// system the plan goes to, known to be writable), removed from the directory as soon as it is
+/// open: nothing is left behind, even when the process is killed. Writes go through a 1 MiB
+/// buffer; reads, from any thread, are `pread`s.
 final class FileSpill: RecordSpill {
   private let fd: Int32
   private struct Tail {
@@ -21,9 +22,8 @@ final class FileSpill: RecordSpill {
   }
   private let tail = Mutex(Tail())
 
-  init() throws {
-    let dir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    var template = Array("\(dir)/csi-migrate-records.XXXXXX".utf8CString)
+  init(in dir: String) throws {
+    var template = Array("\(dir)/.records.XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
     guard fd >= 0 else { throw SpillError.io("\(dir): \(Files.errorText())") }
     unlink(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

@@ -69,6 +69,24 @@ import TestSupport
     }
   }
 
+  /// A crafted name must not make the plan write outside its directory.
+  @Test(arguments: [
+    ("PersistentVolume", "name: ../../escaped"), ("PersistentVolumeClaim", "name: ../escaped\n    namespace: apps"),
+    ("PersistentVolumeClaim", "name: data\n    namespace: ../escaped"), ("StorageClass", "name: a/b"),
+    ("Pod", "name: ../../escaped\n    namespace: apps"), ("Pod", "name: p\n    namespace: apps\n    ownerReferences:\n    - kind: StatefulSet\n      name: ../../escaped"),
+  ])
+  func aNameThatIsNoKubernetesNameIsRefused(kind: String, metadata: String) throws {
+    let dir = try scratch()
+    let input = dir + "/dump.yaml"
+    let api = kind == "StorageClass" ? "storage.k8s.io/v1" : "v1"
+    try "apiVersion: v1\nkind: List\nitems:\n- apiVersion: \(api)\n  kind: \(kind)\n  metadata:\n    \(metadata)\n".write(toFile: input, atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(atPath: dir + "/a/b", withIntermediateDirectories: true)
+    let result = try run(["plan", input, "--out", dir + "/a/b/plan"], in: dir)
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains("dump.yaml:4:3: error: \(kind)") && result.stderr.contains("is not a Kubernetes name"), "\(result.stderr)")
+    #expect(files(dir) == ["dump.yaml"], "nothing written anywhere")
+  }
+
   @Test func aNonEmptyDirectoryIsNeverOverwrittenWithoutForce() throws {
     let dir = try scratch()
     let out = dir + "/plan"

@@ -81,6 +81,7 @@ public struct Planner {
     switch object {
     case .persistentVolume(let pv):
       let location = pv.origin.location()
+      try Self.checkNames("PersistentVolume", pv.metadata, at: location)
       let key = HandleKey(pv.metadata.name)
       if let first = pvSeen[key] {
         let file = files[Int(first.file)]
@@ -110,6 +111,7 @@ public struct Planner {
       case .other: break
       }
     case .persistentVolumeClaim(let pvc):
+      try Self.checkNames("PersistentVolumeClaim", pvc.metadata, at: pvc.origin.location())
       let key = ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)
       let hash = HandleKey(key)
       if let first = pvcs[hash] {
@@ -121,6 +123,7 @@ public struct Planner {
       let boundOutside = !volume.isEmpty && pvSeen[HandleKey(volume)].map { !$0.inTree } == true
       pvcs.insert(hash, Claim(record: try spill.append(writer.bytes), backedUp: mayNeedBackup(pvc), boundOutside: boundOutside))
     case .storageClass(var sc):
+      try Self.checkNames("StorageClass", sc.metadata, at: sc.origin.location())
       sc.metadata.labels = Dictionary(ObjectMeta.labels(tree), uniquingKeysWith: { a, _ in a })
       if let first = classes[sc.metadata.name] {
         throw InputError("StorageClass \(sc.metadata.name) appears twice (first at \(first.origin.location())): plan one cluster at a time", at: sc.origin.location())
@@ -128,6 +131,7 @@ public struct Planner {
       classes[sc.metadata.name] = sc
       if sc.isDefault { defaultClass = sc.metadata.name }
     case .workload(let w):
+      try Self.checkNames(w.kind.rawValue, w.metadata, at: w.origin.location())
       let record = WorkloadRecord(w)
       // Only what relates to volumes is kept; finished pods hold no volume.
       if w.kind == .pod, w.phase == "Succeeded" || w.phase == "Failed" { return }
@@ -142,6 +146,23 @@ public struct Planner {
       workloads.append(record)
     case .secret, .other:
       break
+    }
+  }
+
+  /// Plan files and migrate.sh's state files are named after objects: names must be what the API
+  /// server accepts (no `/`, no `..`), or a crafted dump could make the plan write outside its
+  /// directory.
+  static func checkNames(_ kind: String, _ meta: Metadata, at location: SourceLocation) throws(InputError) {
+    func refuse(_ what: String, _ value: String, _ rule: String) -> InputError {
+      InputError("\(kind) \(what) \(Text.quotedForMessage(value)) is not a Kubernetes name (\(rule)); plan names files after it", at: location)
+    }
+    let subdomain = "at most 253 of a-z, 0-9, '-' and '.', starting and ending with a letter or digit"
+    if !KubeName.isSubdomain(meta.name) { throw refuse("name", meta.name, subdomain) }
+    if !meta.namespace.isEmpty && !KubeName.isLabel(meta.namespace) {
+      throw refuse("namespace", meta.namespace, "at most 63 of a-z, 0-9 and '-', starting and ending with a letter or digit")
+    }
+    for owner in meta.owners where !KubeName.isSubdomain(owner.name) {
+      throw refuse("owner \(owner.kind)", owner.name, subdomain)
     }
   }
 
@@ -668,9 +689,11 @@ enum VolumeChecks {
   }
 }
 
-/// A volume handle by its 128-bit hash: the planner compares handles of 100,000 volumes without
-/// keeping their text. Two different handles with one hash would only block a volume ("already
-/// used"), never let two volumes share a disk, and the odds are about 2^-100 for a whole fleet.
+/// A name, claim or volume handle by its 128-bit hash: the planner relates 100,000 volumes and
+/// their claims without keeping their text. Two different texts with one hash would block a
+/// volume, or relate a volume to the wrong claim; the odds are about 2^-100 for a whole fleet of
+/// real names (FNV-1a is no defence against names crafted to collide, but names that reach the
+/// planner are checked to be Kubernetes names first).
 struct HandleKey: Hashable, Sendable {
   var a: UInt64
   var b: UInt64
@@ -915,7 +938,8 @@ struct HandleTable<Value> {
 extension HandleTable: Sendable where Value: Sendable {}
 
 /// Disk URIs and Azure Files handles must be unique among the new PVs and the CSI PVs already
-/// there. Volumes come in name order, as they are decided.
+/// there, and no claim may be recreated for two volumes. Volumes come in name order, as they are
+/// decided.
 struct HandleCheck {
   /// Azure Files handles taken (CSI PVs in the input, then in-tree volumes in order) → PV name.
   var files: [HandleKey: String]
@@ -924,6 +948,9 @@ struct HandleCheck {
   /// The first in-tree volume on each disk, and every volume of disks named more than once.
   private var diskFirst: [HandleKey: Int32] = [:]
   private var shared: [HandleKey: [Int]] = [:]
+  /// The first migrating volume of each claim, and every volume of claims named more than once.
+  private var claimFirst: [HandleKey: Int32] = [:]
+  private var sharedClaims: [HandleKey: (claim: ClaimKey, users: [Int])] = [:]
   private var blocked: [Int: PlanBlock] = [:]
 
   init(files: [HandleKey: String], disks: [HandleKey: String]) {
@@ -955,6 +982,16 @@ struct HandleCheck {
       }
       files[key] = v.name
     }
+    // Two PVs pre-bound to one claim that names neither (no volumeName): both pass the checks of
+    // one volume, but the claim can be created again for one of them only.
+    if let claim = v.pvc?.key {
+      let key = HandleKey(claim)
+      if let first = claimFirst[key] {
+        sharedClaims[key, default: (claim, [Int(first)])].users.append(i)
+      } else {
+        claimFirst[key] = Int32(i)
+      }
+    }
   }
 
   /// Every volume blocked, with why: those found on the way, and every volume of a disk that
@@ -967,6 +1004,14 @@ struct HandleCheck {
         result[i] = PlanBlock(
           "several in-tree PersistentVolumes (\(list)) name the same disk",
           remedy: ["Keep one PersistentVolume per disk: find the one in use, delete the others after making them Retain, and plan again."])
+      }
+    }
+    for (claim, users) in sharedClaims.values {
+      let list = users.map { names[$0] }.joined(separator: ", ")
+      for i in users {
+        result[i] = PlanBlock(
+          "several in-tree PersistentVolumes (\(list)) are bound to claim \(claim.display), which names none of them",
+          remedy: ["Find the volume that holds the claim's data (`kubectl describe pvc -n \(claim.namespace) \(claim.name)`), make the others Retain and delete them (or set the claim's `volumeName`), and plan again."])
       }
     }
     return result

@@ -28,6 +28,25 @@ public enum Text {
     return lines
   }
 
+  /// `s` in double quotes for an error message, with control characters escaped and at most 80
+  /// characters shown.
+  public static func quotedForMessage(_ s: String) -> String {
+    var out = "\""
+    for (n, scalar) in s.unicodeScalars.enumerated() {
+      if n == 80 {
+        out += "..."
+        break
+      }
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+
   /// Escapes `|` and line breaks for a Markdown table cell.
   public static func markdownCell(_ s: String) -> String {
     var out = ""
