@@ -60,24 +60,40 @@ public struct RunbookRenderer {
     try write(out)
   }
 
-  func stepBlock(_ id: String, _ step: Step) -> String {
-    var out = "- [ ] **\(id) \(Markdown.inline(step.title))**\n\n"
-    out += "  ```sh\n"
-    for c in step.commands { out += "  \(c)\n" }
-    out += "  ```\n\n"
-    out += "  Expect: \(step.expect).\n"
+  /// One step as a checklist item, appended to `out` piece by piece (a runbook has hundreds of
+  /// thousands of them).
+  func stepBlock(_ id: String, _ step: Step, into out: inout String) {
+    out += "- [ ] **"
+    out += id
+    out += " "
+    out += Markdown.inline(step.title)
+    out += "**\n\n  ```sh\n"
+    for c in step.commands {
+      out += "  "
+      out += c
+      out += "\n"
+    }
+    out += "  ```\n\n  Expect: "
+    out += step.expect
+    out += ".\n"
     if !step.rollback.isEmpty {
       // Rollbacks are commands, or prose (which a lone entry is written as).
       func isCommand(_ r: String) -> Bool { r.hasPrefix("kubectl") || r.hasPrefix("az ") || r.hasPrefix("test ") }
       if step.rollback.count == 1 && !isCommand(step.rollback[0]) {
-        out += "  Rollback: \(step.rollback[0])\n"
+        out += "  Rollback: "
+        out += step.rollback[0]
+        out += "\n"
       } else {
         out += "  Rollback:\n\n  ```sh\n"
-        for r in step.rollback { out += isCommand(r) ? "  \(r)\n" : "  # \(r)\n" }
+        for r in step.rollback {
+          out += isCommand(r) ? "  " : "  # "
+          out += r
+          out += "\n"
+        }
         out += "  ```\n"
       }
     }
-    return out + "\n"
+    out += "\n"
   }
 
   func preflight(_ write: (String) throws -> Void) throws {
@@ -173,7 +189,7 @@ public struct RunbookRenderer {
       }
       for step in classSteps {
         n += 1
-        out += stepBlock("P.\(n)", step)
+        stepBlock("P.\(n)", step, into: &out)
       }
     }
     try write(out)
@@ -233,11 +249,9 @@ public struct RunbookRenderer {
       }
     }
     out += "### Steps\n\n"
+    for (k, step) in steps.enumerated() { stepBlock("\(group.number).\(k + 1)", step, into: &out) }
+    out += groupRollback(g, steps)
     try write(out)
-    for (k, step) in steps.enumerated() {
-      try write(stepBlock("\(group.number).\(k + 1)", step))
-    }
-    try write(groupRollback(g, steps))
   }
 
   /// "Rolling back group N": every volume back to its in-tree original, then every StatefulSet
