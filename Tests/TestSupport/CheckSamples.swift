@@ -67,6 +67,31 @@ public enum CheckSamples {
     """ + "\n"
   }
 
+  /// A `claimRef` to `namespace/name`, indented for a PV spec (`extra` of `diskPV`, `filePV`).
+  public static func claimRef(_ namespace: String, _ name: String) -> String {
+    "    claimRef:\n      name: \(name)\n      namespace: \(namespace)"
+  }
+
+  /// A claim, bound to `volumeName` when given (else Pending).
+  public static func claim(_ name: String, namespace: String, volumeName: String? = nil) -> String {
+    """
+    - apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: \(name)
+        namespace: \(namespace)
+      spec:
+        accessModes:
+        - ReadWriteOnce
+        resources:
+          requests:
+            storage: 10Gi\(volumeName.map { "\n    volumeName: \($0)" } ?? "")
+      status:
+        phase: \(volumeName == nil ? "Pending" : "Bound")
+
+    """
+  }
+
   /// nodeAffinity on the deprecated beta zone key, indented for a PV spec.
   public static let zoneAffinity = """
         nodeAffinity:
