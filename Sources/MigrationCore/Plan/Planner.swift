@@ -239,7 +239,7 @@ public struct Planner {
     unkeptBackups = unkept.sorted().map(PlanPaths.backupClaim)
     pvcs = HandleTable()
 
-    let (plannedWorkloads, groupsFound) = planWorkloads(facts, names, claims, classByName)
+    let (plannedWorkloads, groupsFound) = planWorkloads(facts, claims, classByName)
     // Groups are numbered in the order they are run.
     var groups = groupsFound
     for i in groups.indices { groups[i].number = i + 1 }
@@ -378,7 +378,7 @@ public struct Planner {
   }
 
   func planWorkloads(
-    _ volumes: [VolumeFacts], _ names: NameArena, _ claims: ClaimTable, _ planned: [String: PlannedClass]
+    _ volumes: [VolumeFacts], _ claims: ClaimTable, _ planned: [String: PlannedClass]
   ) -> ([PlannedWorkload], [MigrationGroup]) {
     var controllers: [WorkloadKey: Int] = [:]
     for (i, w) in workloads.enumerated() where w.kind != .pod {
