@@ -255,6 +255,9 @@ public struct Planner {
       toolVersion: options.toolVersion)
   }
 
+  /// At most this many volumes no pod uses go in one group.
+  public static let unusedGroupSize = 100
+
   // MARK: StorageClasses
 
   /// AKS's in-tree built-in classes and the CSI built-ins that replace them.
@@ -540,8 +543,14 @@ public struct Planner {
       }
     }
     var groups: [MigrationGroup] = []
+    // Volumes no pod uses need not move together: groups of at most `unusedGroupSize`, so that a
+    // namespace of thousands of them is worked (and rendered) in pieces of a bounded size.
     for ns in unused.keys.sorted() {
-      groups.append(MigrationGroup(number: 0, namespace: ns, workloads: [], volumes: unused[ns] ?? []))
+      let all = unused[ns] ?? []
+      for start in stride(from: 0, to: all.count, by: Self.unusedGroupSize) {
+        let piece = Array(all[start..<min(start + Self.unusedGroupSize, all.count)])
+        groups.append(MigrationGroup(number: 0, namespace: ns, workloads: [], volumes: piece))
+      }
     }
     let roots = componentWorkloads.keys.sorted { a, b in
       let wa = componentWorkloads[a]?.first ?? 0, wb = componentWorkloads[b]?.first ?? 0

@@ -3,8 +3,20 @@ import Testing
 import TestSupport
 import YAMLStream
 
-/// Checks across volumes that one volume alone cannot make.
-@Suite struct SharedClaimTests {
+/// Checks and grouping across volumes, which one volume alone cannot decide.
+@Suite struct CrossVolumeTests {
+  /// Volumes no pod uses are grouped by namespace, at most `unusedGroupSize` a group, in name order.
+  @Test func volumesNoPodUsesComeInGroupsOfBoundedSize() throws {
+    let names = (0..<250).map { String(format: "pv-%03d", $0) }
+    let run = try PlanSupport.run(CheckSamples.list(names.reversed().map { CheckSamples.diskPV($0) }.joined()))
+    let plan = run.plan
+    #expect(plan.groups.map(\.volumes.count) == [100, 100, 50])
+    #expect(plan.groups.flatMap(\.volumes).map(plan.volumes.name) == names)
+    #expect(plan.groups.allSatisfy { $0.workloads.isEmpty && $0.namespace.isEmpty })
+    let runbook = try #require(run.files[PlanPaths.runbook])
+    #expect(runbook.contains("## Group 3: volumes no pod uses\n"))
+  }
+
   @Test func twoVolumesPreBoundToOneClaimAreBothBlocked() throws {
     let yaml = CheckSamples.list(
       CheckSamples.diskPV("pv-a", extra: CheckSamples.claimRef("apps", "shared"))
