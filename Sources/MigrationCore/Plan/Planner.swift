@@ -811,7 +811,7 @@ struct ClaimTable {
       if let dash = name.lastIndex(of: UInt8(ascii: "-")) {
         let ordinal = name[name.index(after: dash)...]
         if ordinal.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-          let id = templateIDs[HandleKey(claim.namespace + "\u{0}" + String(claim.name[...dash]))]
+          let id = templateIDs[HandleKey(ClaimKey(namespace: claim.namespace, name: String(claim.name[...dash])))]
         {
           found.append(Found(template: id, volume: volume, name: String(claim.name[ordinal.startIndex...]), isOrdinal: true))
         }
@@ -954,13 +954,29 @@ struct HandleCheck {
   var files: [HandleKey: String]
   /// CSI Azure Disk handles in the input (lower-cased) → PV name.
   let disks: [HandleKey: String]
-  /// The first in-tree volume on each disk, and every volume of disks named more than once.
-  private var diskFirst: [HandleKey: Int32] = [:]
-  private var shared: [HandleKey: [Int]] = [:]
-  /// The first migrating volume of each claim, and every volume of claims named more than once.
-  private var claimFirst: [HandleKey: Int32] = [:]
-  private var sharedClaims: [HandleKey: (claim: ClaimKey, users: [Int])] = [:]
+  /// The in-tree volumes of each disk, and the migrating volumes of each claim.
+  private var disksUsed = Repeats()
+  private var claimsUsed = Repeats()
+  /// The claims named more than once, for the message.
+  private var sharedClaims: [HandleKey: ClaimKey] = [:]
   private var blocked: [Int: PlanBlock] = [:]
+
+  /// The volumes of each key, kept only for keys that more than one volume has.
+  struct Repeats {
+    private var first: [HandleKey: Int32] = [:]
+    private(set) var shared: [HandleKey: [Int]] = [:]
+
+    /// Notes volume `i` under `key`; true when another volume had it already.
+    @discardableResult
+    mutating func add(_ key: HandleKey, _ i: Int) -> Bool {
+      guard let earlier = first[key] else {
+        first[key] = Int32(i)
+        return false
+      }
+      shared[key, default: [Int(earlier)]].append(i)
+      return true
+    }
+  }
 
   init(files: [HandleKey: String], disks: [HandleKey: String]) {
     self.files = files
@@ -976,11 +992,7 @@ struct HandleCheck {
           remedy: ["Two PersistentVolumes on one disk corrupt it. Find out which one is in use (`kubectl get pv \(v.name) \(other) -o wide`), delete the stale one (after making it Retain), and plan again."])
         return
       }
-      if let first = diskFirst[key] {
-        shared[key, default: [Int(first)]].append(i)
-      } else {
-        diskFirst[key] = Int32(i)
-      }
+      disksUsed.add(key, i)
     } else {
       let key = HandleKey(v.handle)
       if let other = files[key] {
@@ -993,35 +1005,29 @@ struct HandleCheck {
     }
     // Two PVs pre-bound to one claim that names neither (no volumeName): both pass the checks of
     // one volume, but the claim can be created again for one of them only.
-    if let claim = v.pvc?.key {
-      let key = HandleKey(claim)
-      if let first = claimFirst[key] {
-        sharedClaims[key, default: (claim, [Int(first)])].users.append(i)
-      } else {
-        claimFirst[key] = Int32(i)
-      }
-    }
+    if let claim = v.pvc?.key, claimsUsed.add(HandleKey(claim), i) { sharedClaims[HandleKey(claim)] = claim }
   }
 
-  /// Every volume blocked, with why: those found on the way, and every volume of a disk that
-  /// several in-tree volumes name.
+  /// Every volume blocked, with why: those found on the way, every volume of a disk that several
+  /// in-tree volumes name, and every volume of a claim that several migrating volumes name.
   func blocks(names: NameArena) -> [Int: PlanBlock] {
     var result = blocked
-    for users in shared.values {
-      let list = users.map { names[$0] }.joined(separator: ", ")
-      for i in users {
-        result[i] = PlanBlock(
-          "several in-tree PersistentVolumes (\(list)) name the same disk",
-          remedy: ["Keep one PersistentVolume per disk: find the one in use, delete the others after making them Retain, and plan again."])
+    func block(_ repeats: Repeats, _ why: (HandleKey, String) -> PlanBlock) {
+      for (key, users) in repeats.shared {
+        let block = why(key, users.map { names[$0] }.joined(separator: ", "))
+        for i in users { result[i] = block }
       }
     }
-    for (claim, users) in sharedClaims.values {
-      let list = users.map { names[$0] }.joined(separator: ", ")
-      for i in users {
-        result[i] = PlanBlock(
-          "several in-tree PersistentVolumes (\(list)) are bound to claim \(claim.display), which names none of them",
-          remedy: ["Find the volume that holds the claim's data (`kubectl describe pvc -n \(claim.namespace) \(claim.name)`), make the others Retain and delete them (or set the claim's `volumeName`), and plan again."])
-      }
+    block(disksUsed) { _, list in
+      PlanBlock(
+        "several in-tree PersistentVolumes (\(list)) name the same disk",
+        remedy: ["Keep one PersistentVolume per disk: find the one in use, delete the others after making them Retain, and plan again."])
+    }
+    block(claimsUsed) { key, list in
+      let claim = sharedClaims[key] ?? ClaimKey(namespace: "", name: "")
+      return PlanBlock(
+        "several in-tree PersistentVolumes (\(list)) are bound to claim \(claim.display), which names none of them",
+        remedy: ["Find the volume that holds the claim's data (`kubectl describe pvc -n \(claim.namespace) \(claim.name)`), make the others Retain and delete them (or set the claim's `volumeName`), and plan again."])
     }
     return result
   }
