@@ -82,7 +82,7 @@ struct PlanCommand: ParsableCommand {
         // The tree is this object's own: the backup is built from it on the queue's thread.
         try backups.submit {
           guard let backup = Backup.file(for: object, tree: tree) else { return }
-          try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.value))
+          try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
         }
       }
     } catch {

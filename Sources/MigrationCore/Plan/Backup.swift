@@ -26,29 +26,26 @@ public enum Backup {
 
   /// Where the backup of `object` goes and what it holds, or nil when it needs none:
   /// in-tree PVs, every claim (the planner says later which ones to keep), in-tree classes.
-  public static func file(for object: KubeObject, tree: ObjectTree) -> (path: String, value: Document)? {
-    switch object {
-    case .persistentVolume(let pv):
-      guard PVClass(pv).isInTree else { return nil }
-      return (PlanPaths.backupPersistentVolume(pv.metadata.name), document(tree, kind: "PersistentVolume"))
-    case .persistentVolumeClaim(let pvc):
-      let key = ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)
-      return (PlanPaths.backupClaim(key), document(tree, kind: "PersistentVolumeClaim"))
-    case .storageClass(let sc):
-      guard SCClass(provisioner: sc.provisioner).isInTree else { return nil }
-      return (PlanPaths.backupStorageClass(sc.metadata.name), document(tree, kind: "StorageClass"))
-    default:
-      return nil
-    }
+  public static func file(for object: KubeObject, tree: ObjectTree) -> (path: String, document: Document)? {
+    target(of: object).map { ($0.path, document(tree, kind: $0.kind)) }
   }
 
   /// Whether `object` gets a backup file (`file(for:tree:)` is not nil), without building it.
-  public static func wanted(_ object: KubeObject) -> Bool {
+  public static func wanted(_ object: KubeObject) -> Bool { target(of: object) != nil }
+
+  /// Where the backup of `object` goes, and the kind it is cleaned as; nil when it gets none.
+  static func target(of object: KubeObject) -> (path: String, kind: String)? {
     switch object {
-    case .persistentVolume(let pv): return PVClass(pv).isInTree
-    case .persistentVolumeClaim: return true
-    case .storageClass(let sc): return SCClass(provisioner: sc.provisioner).isInTree
-    default: return false
+    case .persistentVolume(let pv):
+      guard PVClass(pv).isInTree else { return nil }
+      return (PlanPaths.backupPersistentVolume(pv.metadata.name), "PersistentVolume")
+    case .persistentVolumeClaim(let pvc):
+      return (PlanPaths.backupClaim(ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)), "PersistentVolumeClaim")
+    case .storageClass(let sc):
+      guard SCClass(provisioner: sc.provisioner).isInTree else { return nil }
+      return (PlanPaths.backupStorageClass(sc.metadata.name), "StorageClass")
+    default:
+      return nil
     }
   }
 

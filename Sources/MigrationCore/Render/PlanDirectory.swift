@@ -9,9 +9,6 @@ public enum PlanDirectory {
     _ path: String, _ executable: Bool, _ content: ((String) throws -> Void) throws -> Void
   ) throws -> Void
 
-  /// Writes a share of the plan's files through a sink.
-  public typealias Part = @Sendable (_ file: FileSink) throws -> Void
-
   /// The three files rendered in stages: RUNBOOK.md, plan.json and migrate.sh.
   public static let streamed: [(path: String, executable: Bool)] = [
     (PlanPaths.runbook, false), (PlanPaths.planJSON, false), (PlanPaths.script, true),
@@ -41,9 +38,7 @@ public enum PlanDirectory {
     public init(_ plan: Plan) {
       self.plan = plan
       batches = plan.groupBatches()
-      var n = plan.classSteps().count
-      n += plan.volumes.count(.migrate)
-      preflightSteps = n
+      preflightSteps = PlanJSONRenderer(plan: plan).preflightSteps
     }
 
     public func head(_ file: Int, _ write: (String) throws -> Void) throws {

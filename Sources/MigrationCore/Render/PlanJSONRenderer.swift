@@ -6,10 +6,12 @@ public struct PlanJSONRenderer {
   public let plan: Plan
   public init(plan: Plan) { self.plan = plan }
 
+  /// How many steps `head` writes: the class steps, then one check per migrating volume.
+  public var preflightSteps: Int { plan.classSteps().count + plan.volumes.count(.migrate) }
+
   /// Everything before the steps of the groups: the plan's fields, volumes, workloads, groups,
-  /// inline volumes and the preflight steps (`steps` left open). Returns how many steps it wrote.
-  @discardableResult
-  public func head(_ write: (String) throws -> Void) throws -> Int {
+  /// inline volumes and the `preflightSteps` (`steps` left open).
+  public func head(_ write: (String) throws -> Void) throws {
     var head = "{\n"
     let fields: [(String, YAMLValue)] = [
       ("apiVersion", .string(Plan.apiVersion)),
@@ -62,7 +64,6 @@ public struct PlanJSONRenderer {
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
     try write(steps.out)
-    return n
   }
 
   /// The steps of group `g` of a plan part (`Plan.batch(groups:)`), each after a separator:

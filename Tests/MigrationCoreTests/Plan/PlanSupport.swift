@@ -33,7 +33,7 @@ enum PlanSupport {
           inTree[pv.metadata.name] = tree.value(at: tree.root)
         }
         if let backup = Backup.file(for: object, tree: tree) {
-          files[backup.path] = String(decoding: try PlanDirectory.backupYAML(backup.value), as: UTF8.self)
+          files[backup.path] = String(decoding: try PlanDirectory.backupYAML(backup.document), as: UTF8.self)
         }
       }
     }
