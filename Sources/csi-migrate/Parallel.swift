@@ -62,55 +62,75 @@ extension Parallel {
 
   /// Whose turn it is: the next number to start, the next to consume, and whether one failed.
   private final class Turns: @unchecked Sendable {
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    // Guarded by `lock`.
+    private let monitor = Monitor()
+    // Guarded by `monitor`.
     private var nextStart = 0
     private var nextConsume = 0
     private var failed = false
 
-    init() {
-      pthread_mutex_init(lock, nil)
-      pthread_cond_init(changed, nil)
-    }
-
-    deinit {
-      pthread_cond_destroy(changed)
-      pthread_mutex_destroy(lock)
-      lock.deallocate()
-      changed.deallocate()
-    }
-
     func claim(below count: Int) -> Int? {
-      pthread_mutex_lock(lock)
-      defer { pthread_mutex_unlock(lock) }
-      guard !failed, nextStart < count else { return nil }
-      nextStart += 1
-      return nextStart - 1
+      monitor.locked {
+        guard !failed, nextStart < count else { return nil }
+        nextStart += 1
+        return nextStart - 1
+      }
     }
 
     /// Waits until `k` is the next to consume; false when another thread failed.
     func wait(for k: Int) -> Bool {
-      pthread_mutex_lock(lock)
-      defer { pthread_mutex_unlock(lock) }
-      while nextConsume != k && !failed { pthread_cond_wait(changed, lock) }
-      return !failed
+      monitor.locked {
+        while nextConsume != k && !failed { monitor.wait() }
+        return !failed
+      }
     }
 
     func done(_ k: Int) {
-      pthread_mutex_lock(lock)
-      nextConsume = k + 1
-      pthread_cond_broadcast(changed)
-      pthread_mutex_unlock(lock)
+      monitor.locked {
+        nextConsume = k + 1
+        monitor.broadcast()
+      }
     }
 
     func fail() {
-      pthread_mutex_lock(lock)
-      failed = true
-      pthread_cond_broadcast(changed)
-      pthread_mutex_unlock(lock)
+      monitor.locked {
+        failed = true
+        monitor.broadcast()
+      }
     }
   }
+}
+
+/// A mutex with one condition: what the threads of `Parallel` and `BackgroundQueue` wait on.
+final class Monitor: @unchecked Sendable {
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+  init() {
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(condition, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(condition)
+    pthread_mutex_destroy(mutex)
+    condition.deallocate()
+    mutex.deallocate()
+  }
+
+  func lock() { pthread_mutex_lock(mutex) }
+  func unlock() { pthread_mutex_unlock(mutex) }
+
+  /// Runs `body` holding the mutex.
+  func locked<T>(_ body: () throws -> T) rethrows -> T {
+    lock()
+    defer { unlock() }
+    return try body()
+  }
+
+  /// Waits for a `broadcast`; the caller holds the mutex.
+  func wait() { pthread_cond_wait(condition, mutex) }
+
+  func broadcast() { pthread_cond_broadcast(condition) }
 }
 
 /// A queue of tasks for one thread of its own, so that the thread that fills it (the reader) does
@@ -119,9 +139,8 @@ extension Parallel {
 /// input.
 final class BackgroundQueue: @unchecked Sendable {
   typealias Work = () throws -> Void
-  private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-  private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-  // Guarded by `lock`.
+  private let monitor = Monitor()
+  // Guarded by `monitor`.
   private var items: [Work] = []
   private var closed = false
   private var failure: (any Error)?
@@ -132,8 +151,6 @@ final class BackgroundQueue: @unchecked Sendable {
   /// later tasks are dropped and the error is thrown by `submit` and `finish`.
   init(limit: Int = 256) {
     self.limit = limit
-    pthread_mutex_init(lock, nil)
-    pthread_cond_init(changed, nil)
   }
 
   /// Starts the thread (without one, `submit` does the work at once).
@@ -142,58 +159,51 @@ final class BackgroundQueue: @unchecked Sendable {
     return self
   }
 
-  deinit {
-    pthread_cond_destroy(changed)
-    pthread_mutex_destroy(lock)
-    changed.deallocate()
-    lock.deallocate()
-  }
-
   /// Queues a task (or, without a thread, runs it at once).
   func submit(_ task: @escaping Work) throws {
     guard thread != nil else { return try task() }
-    pthread_mutex_lock(lock)
-    defer { pthread_mutex_unlock(lock) }
-    while items.count >= limit && failure == nil { pthread_cond_wait(changed, lock) }
-    if let failure { throw failure }
-    items.append(task)
-    pthread_cond_broadcast(changed)
+    try monitor.locked {
+      while items.count >= limit && failure == nil { monitor.wait() }
+      if let failure { throw failure }
+      items.append(task)
+      monitor.broadcast()
+    }
   }
 
   /// Waits until every queued item is done and the thread has ended; throws the first error.
   func finish() throws {
     guard let thread else { return }
-    pthread_mutex_lock(lock)
-    closed = true
-    pthread_cond_broadcast(changed)
-    pthread_mutex_unlock(lock)
+    monitor.locked {
+      closed = true
+      monitor.broadcast()
+    }
     pthread_join(thread, nil)
     self.thread = nil
     if let failure { throw failure }
   }
 
   private func drain() {
-    pthread_mutex_lock(lock)
+    monitor.lock()
     while true {
-      while items.isEmpty && !closed { pthread_cond_wait(changed, lock) }
+      while items.isEmpty && !closed { monitor.wait() }
       if items.isEmpty && closed { break }
       let batch = items
       items.removeAll(keepingCapacity: true)
-      pthread_cond_broadcast(changed)
-      pthread_mutex_unlock(lock)
+      monitor.broadcast()
+      monitor.unlock()
       var error: (any Error)?
       for task in batch where error == nil {
         do { try task() } catch let e { error = e }
       }
-      pthread_mutex_lock(lock)
+      monitor.lock()
       if let error {
         failure = failure ?? error
         items.removeAll()
-        pthread_cond_broadcast(changed)
+        monitor.broadcast()
         break
       }
     }
-    pthread_mutex_unlock(lock)
+    monitor.unlock()
   }
 }
 

@@ -74,6 +74,7 @@ struct PlanCommand: ParsableCommand {
     // Backups are rendered and written on a thread of their own while the reader goes on.
     let files = PlanFileWriter(root: dir)
     let backups = BackgroundQueue().start()
+    let plan: Plan
     do {
       try Pipeline.read(paths) { _, _, tree, object, _ in
         try planner.add(object, tree: tree)
@@ -85,12 +86,6 @@ struct PlanCommand: ParsableCommand {
           try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
         }
       }
-    } catch {
-      try? backups.finish()
-      throw error
-    }
-    let plan: Plan
-    do {
       plan = try planner.plan()
     } catch {
       // The backup thread may still be writing into the directory the caller removes.
@@ -230,6 +225,19 @@ enum Files {
 
   static func remove(_ path: String) { unlink(path) }
 
+  /// Opens `path` for writing from the start, creating it (mode 0755 when executable, else 0644).
+  static func create(_ path: String, executable: Bool) throws -> Int32 {
+    let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
+    guard fd >= 0 else { throw InputError("cannot write: \(errorText())", file: path) }
+    return fd
+  }
+
+  /// Writes all of `bytes` to `fd`, the file `path`.
+  static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
+    guard failure == 0 else { throw InputError("cannot write: \(errorText(failure))", file: path) }
+  }
+
   /// glibc keeps freed memory for reuse; `malloc_trim` returns it to the system.
   static func releaseFreedMemory() {
     #if canImport(Glibc)
@@ -290,8 +298,7 @@ final class StreamFile: @unchecked Sendable {
 
   init(_ path: String, executable: Bool) throws {
     self.path = path
-    fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
-    guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: path) }
+    fd = try Files.create(path, executable: executable)
     buffer.reserveCapacity(1 << 20)
   }
 
@@ -312,27 +319,21 @@ final class StreamFile: @unchecked Sendable {
   }
 
   private func flush() throws {
-    let error = buffer.withUnsafeBytes { Files.writeAll(fd, $0) }
-    guard error == 0 else { throw InputError("cannot write: \(Files.errorText(error))", file: path) }
+    try Files.write(fd, buffer, path: path)
     buffer.removeAll(keepingCapacity: true)
   }
 
   deinit { close() }
 }
 
-/// Writes the files of one plan directory: each directory is created once, each file with one
-/// open, as few writes as its size needs (one for most) and one close, through one reused buffer.
-/// One thread at a time uses a writer (the render threads have one each).
+/// Writes the files of one plan directory whose content is ready (backups, manifests): each
+/// directory is created once, each file with one open, one write and one close. One thread at a
+/// time uses a writer (the render threads have one each).
 final class PlanFileWriter: @unchecked Sendable {
   let root: String
   private var made: Set<String> = []
-  private var buffer: [UInt8] = []
-  private static let chunk = 1 << 16
 
-  init(root: String) {
-    self.root = root
-    buffer.reserveCapacity(Self.chunk * 2)
-  }
+  init(root: String) { self.root = root }
 
   /// Creates the directories of `relative` (a path inside the plan directory) that are not there yet.
   private func makeParents(of relative: String) throws {
@@ -344,37 +345,11 @@ final class PlanFileWriter: @unchecked Sendable {
     made.insert(dir)
   }
 
-  /// Writes a file whose content is handed out in pieces.
-  func write(_ relative: String, executable: Bool, _ content: ((String) throws -> Void) throws -> Void) throws {
-    try create(relative, executable: executable) { fd, path in
-      try content { piece in
-        self.buffer.append(contentsOf: piece.utf8)
-        if self.buffer.count >= Self.chunk { try self.flush(fd, path) }
-      }
-    }
-  }
-
-  /// Writes a file whose content is ready.
   func write(_ relative: String, bytes: [UInt8]) throws {
-    try create(relative, executable: false) { fd, path in buffer.append(contentsOf: bytes) }
-  }
-
-  private func create(_ relative: String, executable: Bool, _ body: (Int32, String) throws -> Void) throws {
     try makeParents(of: relative)
     let path = root + "/" + relative
-    let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
-    guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: path) }
-    defer {
-      close(fd)
-      buffer.removeAll(keepingCapacity: true)
-    }
-    try body(fd, path)
-    try flush(fd, path)
-  }
-
-  private func flush(_ fd: Int32, _ path: String) throws {
-    let failure = buffer.withUnsafeBytes { Files.writeAll(fd, $0) }
-    guard failure == 0 else { throw InputError("cannot write: \(Files.errorText(failure))", file: path) }
-    buffer.removeAll(keepingCapacity: true)
+    let fd = try Files.create(path, executable: false)
+    defer { close(fd) }
+    try Files.write(fd, bytes, path: path)
   }
 }
