@@ -129,16 +129,22 @@ public struct YAMLWriter {
     return numberish && utf8.allSatisfy { numberByte($0) }
   }
 
+  /// `numberBytes` as one bit per ASCII byte (all of them are ASCII), for `numberByte`.
+  private static let numberMask: (UInt64, UInt64) = {
+    var low: UInt64 = 0, high: UInt64 = 0
+    for b in numberBytes where b < 0x80 {
+      if b < 64 { low |= 1 << UInt64(b) } else { high |= 1 << UInt64(b - 64) }
+    }
+    return (low, high)
+  }()
+
   @inline(__always)
   private static func numberByte(_ b: UInt8) -> Bool {
-    switch b {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"),
-      UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "_"), UInt8(ascii: "."),
-      UInt8(ascii: ":"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "T"), UInt8(ascii: "t"),
-      UInt8(ascii: "Z"), UInt8(ascii: "z"):
-      return true
-    default:
-      return false
+    let bit = UInt64(truncatingIfNeeded: b & 63)
+    switch b >> 6 {
+    case 0: return numberMask.0 & (1 << bit) != 0
+    case 1: return numberMask.1 & (1 << bit) != 0
+    default: return false
     }
   }
 
@@ -161,7 +167,7 @@ public struct YAMLWriter {
   private static let specialWords: Set<String> = [
     "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf", "+.inf", "=",
   ]
-  /// The bytes `numberByte` accepts, as the definition reads them (the tests check both agree).
+  /// The bytes a YAML 1.1 number may hold (`numberByte` reads them from a bit mask made of these).
   static let numberBytes = Set("0123456789abcdefABCDEFxXoO_.:+-eE TtZz".utf8)
   static func isNumberByte(_ b: UInt8) -> Bool { numberByte(b) }
 }
@@ -297,26 +303,19 @@ private struct TreeEmitter {
     try emitter.scalar(utf8, style: YAMLWriter.needsQuotes(utf8: utf8) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE)
   }
 
-  func isOmitted(_ key: Int) -> Bool {
-    guard !omitted.isEmpty else { return false }
-    var low = 0
-    var high = omitted.count
-    while low < high {
-      let mid = (low + high) / 2
-      if omitted[mid] < key { low = mid + 1 } else { high = mid }
-    }
-    return low < omitted.count && omitted[low] == key
-  }
+  func isOmitted(_ key: Int) -> Bool { Self.find(key, in: omitted, by: { $0 }) != nil }
 
-  func replacement(_ node: Int) -> YAMLValue? {
-    guard !replaced.isEmpty else { return nil }
+  func replacement(_ node: Int) -> YAMLValue? { Self.find(node, in: replaced, by: \.node).map { replaced[$0].value } }
+
+  /// The index of the element of `sorted` (ascending by `node`) whose node is `target`.
+  static func find<E>(_ target: Int, in sorted: [E], by node: (E) -> Int) -> Int? {
     var low = 0
-    var high = replaced.count
+    var high = sorted.count
     while low < high {
       let mid = (low + high) / 2
-      if replaced[mid].node < node { low = mid + 1 } else { high = mid }
+      if node(sorted[mid]) < target { low = mid + 1 } else { high = mid }
     }
-    return low < replaced.count && replaced[low].node == node ? replaced[low].value : nil
+    return low < sorted.count && node(sorted[low]) == target ? low : nil
   }
 }
 
