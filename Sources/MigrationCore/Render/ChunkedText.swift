@@ -30,4 +30,12 @@ public struct ChunkedText {
     write(text)
     text.removeAll(keepingCapacity: true)
   }
+
+  /// For renderers whose `write` throws (files): hands `text` to `write` and empties it once it
+  /// holds a chunk.
+  static func flushIfFull(_ text: inout String, _ write: (String) throws -> Void) rethrows {
+    guard text.utf8.count >= chunkSize else { return }
+    try write(text)
+    text.removeAll(keepingCapacity: true)
+  }
 }

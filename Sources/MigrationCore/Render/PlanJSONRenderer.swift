@@ -102,10 +102,7 @@ public struct PlanJSONRenderer {
       out += first ? "\n    " : ",\n    "
       first = false
       render(&out)
-      if out.utf8.count > 1 << 16 {
-        try write(out)
-        out.removeAll(keepingCapacity: true)
-      }
+      try ChunkedText.flushIfFull(&out, write)
     }
 
     mutating func close(_ write: (String) throws -> Void) throws {

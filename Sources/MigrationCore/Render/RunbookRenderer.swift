@@ -100,12 +100,7 @@ public struct RunbookRenderer {
     var out = "## Preflight\n\n"
     var n = 0
     // Lists grow with the number of volumes: hand them out in pieces.
-    func flushIfLarge() throws {
-      if out.utf8.count >= 1 << 16 {
-        try write(out)
-        out.removeAll(keepingCapacity: true)
-      }
-    }
+    func flushIfLarge() throws { try ChunkedText.flushIfFull(&out, write) }
     func itemStart(_ title: String) {
       n += 1
       out += "- [ ] **P.\(n) \(title)**\n\n"
@@ -320,10 +315,7 @@ public struct RunbookRenderer {
         for (k, r) in v.remedy.enumerated() { out += "\(k + 1). \(r)\n" }
         out += "\n"
       }
-      if out.utf8.count >= 1 << 16 {
-        try write(out)
-        out.removeAll(keepingCapacity: true)
-      }
+      try ChunkedText.flushIfFull(&out, write)
     }
     if volumes.count(.skipped) > 0 {
       out += "### Not selected\n\n"

@@ -37,10 +37,7 @@ public struct ScriptRenderer {
       out += "  step P.\(n) \"Every volume is the one in the plan, before anything changes\"\n"
       try volumes.forEach(where: { volumes.action($0) == .migrate }) { _, v in
         out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
-        if out.utf8.count >= 1 << 16 {
-          try write(out)
-          out.removeAll(keepingCapacity: true)
-        }
+        try ChunkedText.flushIfFull(&out, write)
       }
     }
     // The runbook's next items (freeze, backup, snapshots, zones) are for the operator.
