@@ -100,7 +100,7 @@ extension Plan {
     }
 
     // What the steps need of each volume, read once (a `PlannedVolume` copy retains every field).
-    let members = group.volumes.map { VolumeFacts(volumes[$0]) }
+    let members = group.volumes.map { StepVolume(volumes[$0]) }
     // 1. Retain, before anything can delete. The command comes back in every volume restore
     // (step 4): kept by position in `group.volumes`.
     var retains: [String] = []
@@ -240,7 +240,7 @@ extension Plan {
   func restoreVolume(_ v: PlannedVolume) -> [String] { VolumeLines(name: v.name, claim: v.pvc?.key, retain: nil).restoreVolume }
 
   /// The fields of a `PlannedVolume` its group steps use.
-  struct VolumeFacts {
+  struct StepVolume {
     var name: String
     var isDisk: Bool
     var handle: String
