@@ -137,20 +137,29 @@ final class Monitor: @unchecked Sendable {
 /// not wait for them (rendering and writing files). Bounded: `submit` waits while `limit` tasks
 /// are queued (the thread may hold as many more, taken to run), so memory does not grow with the
 /// input.
+///
+/// Two things keep the filling thread from paying for the queue: the queue's thread is woken
+/// once `wakeAt` tasks wait, not for each one; and tasks that have run are handed back, to be
+/// released by the thread that made them, whose heap their memory (and what they captured)
+/// came from. Freed on the queue's thread, every block would take the filling thread's malloc
+/// lock, and the two threads would queue on it.
 final class BackgroundQueue: @unchecked Sendable {
   typealias Work = () throws -> Void
   private let monitor = Monitor()
   // Guarded by `monitor`.
   private var items: [Work] = []
+  private var ran: [Work] = []
   private var closed = false
   private var failure: (any Error)?
   private let limit: Int
+  private let wakeAt: Int
   private var thread: pthread_t?
 
   /// Tasks run on the queue's thread, in order, once `start` is called. After the first error,
   /// later tasks are dropped and the error is thrown by `submit` and `finish`.
-  init(limit: Int = 256) {
+  init(limit: Int = 256, wakeAt: Int = 32) {
     self.limit = limit
+    self.wakeAt = min(wakeAt, limit)
   }
 
   /// Starts the thread (without one, `submit` does the work at once).
@@ -162,12 +171,15 @@ final class BackgroundQueue: @unchecked Sendable {
   /// Queues a task (or, without a thread, runs it at once).
   func submit(_ task: @escaping Work) throws {
     guard thread != nil else { return try task() }
+    var done: [Work] = []
     try monitor.locked {
       while items.count >= limit && failure == nil { monitor.wait() }
       if let failure { throw failure }
       items.append(task)
-      monitor.broadcast()
+      if items.count == wakeAt { monitor.broadcast() }
+      if !ran.isEmpty { swap(&done, &ran) }
     }
+    // `done` is released here, on this thread, outside the lock.
   }
 
   /// Waits until every queued item is done and the thread has ended; throws the first error.
@@ -179,16 +191,17 @@ final class BackgroundQueue: @unchecked Sendable {
     }
     pthread_join(thread, nil)
     self.thread = nil
+    ran = []
     if let failure { throw failure }
   }
 
   private func drain() {
     monitor.lock()
+    var batch: [Work] = []
     while true {
-      while items.isEmpty && !closed { monitor.wait() }
+      while items.count < wakeAt && !closed { monitor.wait() }
       if items.isEmpty && closed { break }
-      let batch = items
-      items.removeAll(keepingCapacity: true)
+      swap(&batch, &items)
       monitor.broadcast()
       monitor.unlock()
       var error: (any Error)?
@@ -196,6 +209,8 @@ final class BackgroundQueue: @unchecked Sendable {
         do { try task() } catch let e { error = e }
       }
       monitor.lock()
+      ran.append(contentsOf: batch)
+      batch.removeAll(keepingCapacity: true)
       if let error {
         failure = failure ?? error
         items.removeAll()
