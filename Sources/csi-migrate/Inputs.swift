@@ -74,6 +74,16 @@ enum Pipeline {
     _ paths: [String], detail: Decoder.Detail = .full,
     _ body: (_ input: Int, _ name: String, _ tree: ObjectTree, _ object: KubeObject, _ findings: [Finding]) throws -> Void
   ) throws {
+    try readTrees(paths) { index, path, tree in
+      var decoder = Decoder(tree: tree, input: index, detail: detail)
+      let object = try decoder.decode()
+      try body(index, path, tree, object, decoder.findings)
+    }
+  }
+
+  /// Calls `body` with the tree of every object of every input, in order, not decoded yet (for
+  /// a caller that decodes elsewhere). The same checks as `read`.
+  static func readTrees(_ paths: [String], _ body: (_ input: Int, _ name: String, _ tree: ObjectTree) throws -> Void) throws {
     for (index, path) in paths.enumerated() {
       let source: InputSource
       if path == "-" {
@@ -88,9 +98,7 @@ enum Pipeline {
       let reader = try ObjectReader(source: source)
       let progress = Progress(name: path)
       while let tree = try reader.next() {
-        var decoder = Decoder(tree: tree, input: index, detail: detail)
-        let object = try decoder.decode()
-        try body(index, path, tree, object, decoder.findings)
+        try body(index, path, tree)
         progress.update(bytes: source.bytesRead, objects: reader.objectsRead)
       }
       progress.finish()

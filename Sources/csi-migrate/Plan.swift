@@ -68,37 +68,41 @@ struct PlanCommand: ParsableCommand {
   /// Reads every input, writing backups as objects stream by, then writes the rest of the plan.
   static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
     Files.returnLargeBlocksOnFree()
-    var planner = Planner(
+    let planner = PlannerOnQueue(Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version),
-      spill: try FileSpill(in: dir))
-    // Backups are rendered and written on a thread of their own while the reader goes on.
+      spill: try FileSpill(in: dir)))
+    // The reader parses on this thread; each object is decoded, planned and backed up on a
+    // thread of its own, in input order, while the reader goes on.
     let files = PlanFileWriter(root: dir)
-    let backups = BackgroundQueue().start()
+    let queue = BackgroundQueue().start()
     let plan: Plan
     do {
-      try Pipeline.read(paths) { _, _, tree, object, _ in
-        try planner.add(object, tree: tree)
-        guard Backup.wanted(object) else { return }
-        if case .persistentVolumeClaim(let pvc) = object, !planner.mayNeedBackup(pvc) { return }
-        // The tree is this object's own: the backup is built from it on the queue's thread.
-        try backups.submit {
+      try Pipeline.readTrees(paths) { index, _, tree in
+        try queue.submit {
+          var decoder = Decoder(tree: tree, input: index)
+          let object = try decoder.decode()
+          try planner.value.add(object, tree: tree)
+          guard Backup.wanted(object) else { return }
+          if case .persistentVolumeClaim(let pvc) = object, !planner.value.mayNeedBackup(pvc) { return }
           guard let backup = Backup.file(for: object, tree: tree) else { return }
           try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
         }
       }
-      plan = try planner.plan()
+      try queue.finish()
+      plan = try planner.value.plan()
     } catch {
-      // The backup thread may still be writing into the directory the caller removes.
-      try? backups.finish()
+      // The queue's thread may still be writing into the directory the caller removes; an
+      // error it met comes from an earlier object than the reader's.
+      try queue.finish()
       throw error
     }
-    try backups.finish()
-    for path in planner.unkeptBackups { Files.remove(dir + "/" + path) }
+    for path in planner.value.unkeptBackups { Files.remove(dir + "/" + path) }
     // The plan holds what rendering needs: let go of the planner's tables (every PV name seen,
     // claims, workloads) before rendering.
-    planner = Planner(options: planner.options)
+    planner.value = Planner(options: planner.value.options)
     // Give the freed tables back to the system before the render threads make their own heaps.
     Files.releaseFreedMemory()
+    Files.reuseLargeBlocks()
     try render(plan, into: dir)
     return plan
   }
@@ -153,6 +157,13 @@ struct PlanCommand: ParsableCommand {
   @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
   @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+/// The planner, used by the queue's thread while the input is read and by the caller's thread
+/// once the queue has finished (`pthread_join` orders the two).
+private final class PlannerOnQueue: @unchecked Sendable {
+  var value: Planner
+  init(_ value: Planner) { self.value = value }
+}
 
 /// The few file-system operations the plan needs, on POSIX calls.
 enum Files {
@@ -251,6 +262,16 @@ enum Files {
   static func returnLargeBlocksOnFree() {
     #if canImport(Glibc)
       _ = glibcMallopt(-3, 128 * 1024)  // M_MMAP_THRESHOLD
+    #endif
+  }
+
+  /// Rendering allocates and frees text buffers of a few hundred KiB for every batch: with the
+  /// low threshold each would be a fresh mapping, its pages faulted in and zeroed every time.
+  /// Once the tables are gone, let glibc keep such blocks for reuse (memory stays bounded by
+  /// the batches in flight).
+  static func reuseLargeBlocks() {
+    #if canImport(Glibc)
+      _ = glibcMallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD
     #endif
   }
 
