@@ -272,6 +272,7 @@ enum Files {
   static func reuseLargeBlocks() {
     #if canImport(Glibc)
       _ = glibcMallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD
+      _ = glibcMallopt(-1, 32 << 20)  // M_TRIM_THRESHOLD: no shrinking the heap between batches
     #endif
   }
 
@@ -323,8 +324,8 @@ final class StreamFile: @unchecked Sendable {
     buffer.reserveCapacity(1 << 20)
   }
 
-  func append(_ piece: String) throws {
-    buffer.append(contentsOf: piece.utf8)
+  func append(_ piece: [UInt8]) throws {
+    buffer.append(contentsOf: piece)
     if buffer.count >= 1 << 20 { try flush() }
   }
 

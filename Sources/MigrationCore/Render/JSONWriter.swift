@@ -148,48 +148,10 @@ public enum JSONWriter {
       out += "\""
       return
     }
-    // Copy the runs between escapes whole; every escape starts on a scalar boundary.
-    out += "\""
-    let bytes = s.utf8
-    var run = bytes.startIndex
-    var i = run
-    while i != bytes.endIndex {
-      let b = bytes[i]
-      var next = bytes.index(after: i)
-      let escape: String?
-      switch b {
-      case 0x22: escape = "\\\""
-      case 0x5C: escape = "\\\\"
-      case 0x0A: escape = "\\n"
-      case 0x0D: escape = "\\r"
-      case 0x09: escape = "\\t"
-      case 0x00..<0x20, 0x7F:
-        let hex = String(b, radix: 16)
-        escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      case 0xE2:
-        // U+2028 and U+2029: E2 80 A8, E2 80 A9.
-        var j = next
-        if j != bytes.endIndex, bytes[j] == 0x80 {
-          j = bytes.index(after: j)
-          if j != bytes.endIndex, bytes[j] == 0xA8 || bytes[j] == 0xA9 {
-            escape = bytes[j] == 0xA8 ? "\\u2028" : "\\u2029"
-            next = bytes.index(after: j)
-          } else {
-            escape = nil
-          }
-        } else {
-          escape = nil
-        }
-      default: escape = nil
-      }
-      if let escape {
-        out += s[run..<i]
-        out += escape
-        run = next
-      }
-      i = next
-    }
-    out += s[run..<bytes.endIndex]
-    out += "\""
+    var text = ByteText()
+    text.appendJSONQuoted(s)
+    out += String(decoding: text.bytes, as: UTF8.self)
   }
+
+  public static func quote(_ s: String, into out: inout ByteText) { out.appendJSONQuoted(s) }
 }

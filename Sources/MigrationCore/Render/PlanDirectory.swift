@@ -17,7 +17,7 @@ public enum PlanDirectory {
   /// What one batch of groups adds to each streamed file (in `streamed` order), and the
   /// manifests of its volumes.
   public struct Batch: Sendable {
-    public var text: [String]
+    public var text: [[UInt8]]
     public var manifests: [(path: String, bytes: [UInt8])]
   }
 
@@ -41,18 +41,18 @@ public enum PlanDirectory {
       preflightSteps = PlanJSONRenderer(plan: plan).preflightSteps
     }
 
-    public func head(_ file: Int, _ write: (String) throws -> Void) throws {
+    public func head(_ file: Int, _ write: ([UInt8]) throws -> Void) throws {
       switch file {
-      case 0: try RunbookRenderer(plan: plan).head(write)
+      case 0: try RunbookRenderer(plan: plan).head { try write(Array($0.utf8)) }
       case 1: try PlanJSONRenderer(plan: plan).head(write)
-      default: try ScriptRenderer(plan: plan).head(write)
+      default: try ScriptRenderer(plan: plan).head { try write(Array($0.utf8)) }
       }
     }
 
     public func batch(_ k: Int) throws -> Batch {
       let part = try plan.batch(groups: batches[k])
       let runbook = RunbookRenderer(plan: part), json = PlanJSONRenderer(plan: part), script = ScriptRenderer(plan: part)
-      var text = ["", "", ""]
+      var text: [ByteText] = ["", "", ""]
       var first = k == 0 && preflightSteps == 0
       for g in part.groups.indices {
         let steps = part.steps(ofGroup: g)
@@ -67,14 +67,14 @@ public enum PlanDirectory {
           manifests.append((PlanPaths.claim(pvc.key), try YAMLWriter().write(claim)))
         }
       }
-      return Batch(text: text, manifests: manifests)
+      return Batch(text: text.map(\.bytes), manifests: manifests)
     }
 
-    public func tail(_ file: Int, _ write: (String) throws -> Void) throws {
+    public func tail(_ file: Int, _ write: ([UInt8]) throws -> Void) throws {
       switch file {
-      case 0: try RunbookRenderer(plan: plan).tail(write)
+      case 0: try RunbookRenderer(plan: plan).tail { try write(Array($0.utf8)) }
       case 1: try PlanJSONRenderer(plan: plan).tail(empty: preflightSteps == 0 && plan.groups.isEmpty, write)
-      default: try ScriptRenderer(plan: plan).tail(write)
+      default: try ScriptRenderer(plan: plan).tail { try write(Array($0.utf8)) }
       }
     }
 
@@ -94,9 +94,11 @@ public enum PlanDirectory {
     let batches = try stages.batches.indices.map(stages.batch)
     for (i, streamed) in streamed.enumerated() {
       try file(streamed.path, streamed.executable) { write in
-        try stages.head(i, write)
-        for b in batches { try write(b.text[i]) }
-        try stages.tail(i, write)
+        var bytes: [UInt8] = []
+        try stages.head(i) { bytes += $0 }
+        for b in batches { bytes += b.text[i] }
+        try stages.tail(i) { bytes += $0 }
+        try write(String(decoding: bytes, as: UTF8.self))
       }
     }
     for (path, bytes) in try stages.classManifests() + batches.flatMap(\.manifests) {

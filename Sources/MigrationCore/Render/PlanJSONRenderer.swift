@@ -11,7 +11,7 @@ public struct PlanJSONRenderer {
 
   /// Everything before the steps of the groups: the plan's fields, volumes, workloads, groups,
   /// inline volumes and the `preflightSteps` (`steps` left open).
-  public func head(_ write: (String) throws -> Void) throws {
+  public func head(_ write: ([UInt8]) throws -> Void) throws {
     var head = "{\n"
     let fields: [(String, YAMLValue)] = [
       ("apiVersion", .string(Plan.apiVersion)),
@@ -39,17 +39,13 @@ public struct PlanJSONRenderer {
       JSONWriter.render(value, indent: 1, into: &head)
       head += ",\n"
     }
-    try write(head)
+    try write(Array(head.utf8))
     var volumes = ArrayOut("volumes")
     try plan.volumes.forEach { _, v in try volumes.item(write) { volume(v, into: &$0) } }
     try volumes.close(write)
-    try write(",\n")
     try array("workloads", plan.workloads.lazy.map(workloadValue), write)
-    try write(",\n")
     try array("groups", plan.groups.lazy.map(groupValue), write)
-    try write(",\n")
     try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
-    try write(",\n")
     // Steps are most of the file: written straight, as `JSONWriter` would write `stepValue`.
     var steps = ArrayOut("steps")
     // The preflight: the class steps, then one check per migrating volume.
@@ -63,12 +59,12 @@ public struct PlanJSONRenderer {
       n += 1
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
-    try write(steps.out)
+    try write(steps.out.bytes)
   }
 
   /// The steps of group `g` of a plan part (`Plan.batch(groups:)`), each after a separator:
   /// `first` says whether the steps array has no item yet, and is cleared.
-  func groupSteps(_ g: Int, _ steps: [Step], first: inout Bool, into out: inout String) {
+  func groupSteps(_ g: Int, _ steps: [Step], first: inout Bool, into out: inout ByteText) {
     for (k, s) in steps.enumerated() {
       out += first ? "\n    " : ",\n    "
       first = false
@@ -77,37 +73,46 @@ public struct PlanJSONRenderer {
   }
 
   /// Closes the steps array (`empty`: it has no item) and the document.
-  public func tail(empty: Bool, _ write: (String) throws -> Void) throws {
-    try write(empty ? "]\n}\n" : "\n  ]\n}\n")
+  public func tail(empty: Bool, _ write: ([UInt8]) throws -> Void) throws {
+    try write(Array((empty ? "]\n}\n" : "\n  ]\n}\n").utf8))
   }
 
-  func array<S: Sequence>(_ key: String, _ items: S, _ write: (String) throws -> Void) throws where S.Element == YAMLValue {
+  func array<S: Sequence>(_ key: String, _ items: S, _ write: ([UInt8]) throws -> Void) throws where S.Element == YAMLValue {
     var array = ArrayOut(key)
-    for value in items { try array.item(write) { JSONWriter.render(value, indent: 2, into: &$0) } }
+    var text = ""
+    for value in items {
+      try array.item(write) {
+        JSONWriter.render(value, indent: 2, into: &text)
+        $0 += text
+        text.removeAll(keepingCapacity: true)
+      }
+    }
     try array.close(write)
   }
 
   /// An array of the top-level object, written in pieces; each item is appended as `JSONWriter`
-  /// does at indent 2.
+  /// does at indent 2. Closing it ends the entry with a comma: `steps`, the last, is closed by
+  /// `tail`.
   struct ArrayOut {
-    var out = "  "
+    var out: ByteText = "  "
     var first = true
 
     init(_ key: String) {
-      JSONWriter.quote(key, into: &out)
+      out.appendJSONQuoted(key)
       out += ": ["
     }
 
-    mutating func item(_ write: (String) throws -> Void, _ render: (inout String) -> Void) throws {
+    mutating func item(_ write: ([UInt8]) throws -> Void, _ render: (inout ByteText) -> Void) throws {
       out += first ? "\n    " : ",\n    "
       first = false
       render(&out)
-      try ChunkedText.flushIfFull(&out, write)
+      try out.flushIfFull(write)
     }
 
-    mutating func close(_ write: (String) throws -> Void) throws {
+    mutating func close(_ write: ([UInt8]) throws -> Void) throws {
       out += first ? "]" : "\n  ]"
-      try write(out)
+      out += ",\n"
+      try write(out.bytes)
     }
   }
 
@@ -126,7 +131,7 @@ public struct PlanJSONRenderer {
 
   /// `JSONWriter.render(volumeValue(v), indent: 2, into: &out)`, without building the value:
   /// one entry per in-tree volume.
-  func volume(_ v: PlannedVolume, into out: inout String) {
+  func volume(_ v: PlannedVolume, into out: inout ByteText) {
     let pad = "\n      "
     func key(_ k: String) {
       out += "," + pad + "\""
@@ -251,7 +256,7 @@ public struct PlanJSONRenderer {
   }
 
   /// `JSONWriter.render(stepValue(id, s), indent: 2, into: &out)`, without building the value.
-  func step(_ id: String, _ s: Step, _ plan: Plan, into out: inout String) {
+  func step(_ id: String, _ s: Step, _ plan: Plan, into out: inout ByteText) {
     let pad = "\n      "
     out += "{" + pad + "\"id\": "
     JSONWriter.quote(id, into: &out)
@@ -281,7 +286,7 @@ public struct PlanJSONRenderer {
   }
 
   /// `JSONWriter.render(strings(s), indent: 3, into: &out)`.
-  func strings(_ s: [String], into out: inout String) {
+  func strings(_ s: [String], into out: inout ByteText) {
     if s.isEmpty {
       out += "[]"
       return

@@ -1,0 +1,46 @@
+import Foundation
+@testable import MigrationCore
+import Testing
+
+/// JSON strings are escaped byte by byte into `ByteText` (plan.json) and, through it, into
+/// `String` (every other report): both must write what a JSON parser reads back unchanged.
+@Suite struct JSONQuoteTests {
+  @Test func escapesExactlyWhatJSONAndJavaScriptNeed() {
+    let cases: [(String, String)] = [
+      ("plain", #""plain""#),
+      ("", #""""#),
+      ("a\"b\\c", #""a\"b\\c""#),
+      ("line\nreturn\rtab\t", #""line\nreturn\rtab\t""#),
+      ("\u{0}\u{1}\u{1F}\u{7F}", #""\u0000\u0001\u001f\u007f""#),
+      ("sep\u{2028}para\u{2029}end", #""sep\u2028para\u2029end""#),
+      // E2 that starts another character is copied as it is.
+      ("arrow → done, ‘quote’", "\"arrow → done, ‘quote’\""),
+      ("kubectl patch pv x -p '{\"spec\":{\"a\":\"b\"}}'", #""kubectl patch pv x -p '{\"spec\":{\"a\":\"b\"}}'""#),
+    ]
+    for (raw, expected) in cases {
+      var bytes = ByteText()
+      bytes.appendJSONQuoted(raw)
+      #expect(String(decoding: bytes.bytes, as: UTF8.self) == expected, "\(raw.debugDescription)")
+      var text = "["
+      JSONWriter.quote(raw, into: &text)
+      #expect(text == "[" + expected, "\(raw.debugDescription)")
+    }
+  }
+
+  @Test func aParserReadsEveryQuotedStringBackUnchanged() throws {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1B}", "\u{7F}", "é", "→",
+                                      "\u{2028}", "\u{2029}", "\u{2027}", "\u{202A}", "😀", "\u{301}"]
+    for _ in 0..<500 {
+      var s = String.UnicodeScalarView()
+      for _ in 0..<Int.random(in: 0...24, using: &generator) {
+        s.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)])
+      }
+      let raw = String(s)
+      var bytes = ByteText()
+      bytes.appendJSONQuoted(raw)
+      let parsed = try JSONSerialization.jsonObject(with: Data(bytes.bytes), options: [.fragmentsAllowed])
+      #expect(parsed as? String == raw, "\(raw.debugDescription)")
+    }
+  }
+}
