@@ -401,7 +401,10 @@ enum Markdown {
     return out
   }
   /// Inside backticks in a table cell.
-  static func code(_ s: String) -> String { s.replacingAll("|", with: "\\|").replacingAll("`", with: "'") }
+  static func code(_ s: String) -> String {
+    if !s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "`") }) { return s }
+    return s.replacingAll("|", with: "\\|").replacingAll("`", with: "'")
+  }
 }
 
 extension String {
