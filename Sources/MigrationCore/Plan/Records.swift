@@ -182,5 +182,9 @@ enum ObjectMeta {
 
 /// The last segment of a path or URI.
 func lastPathComponent(_ uri: String) -> String {
-  uri.split(separator: "/").last.map(String.init) ?? uri
+  // What `uri.split(separator: "/").last` is, without splitting the whole path.
+  let bytes = uri.utf8, slash = UInt8(ascii: "/")
+  guard let last = bytes.lastIndex(where: { $0 != slash }) else { return uri }
+  let start = bytes[..<last].lastIndex(of: slash).map(bytes.index(after:)) ?? bytes.startIndex
+  return String(decoding: bytes[start...last], as: UTF8.self)
 }

@@ -93,7 +93,9 @@ public struct VolumeList: Sendable {
     case .memory(let volumes): return volumes[i]
     case .spilled(let spill, let refs):
       var reader = SpillReader(try spill.read(refs[i]))
-      return complete(try PlannedVolume(from: &reader), i)
+      var v = try PlannedVolume(from: &reader)
+      complete(&v, i)
+      return v
     }
   }
 
@@ -127,7 +129,9 @@ public struct VolumeList: Sendable {
         let bytes = try spill.read(span)
         for k in i..<end where include(k) {
           var reader = SpillReader(bytes, at: refs[k].offset - span.offset)
-          try body(k, complete(try PlannedVolume(from: &reader), k))
+          var v = try PlannedVolume(from: &reader)
+          complete(&v, k)
+          try body(k, v)
         }
         i = end
       }
@@ -142,15 +146,15 @@ public struct VolumeList: Sendable {
     return result
   }
 
-  private func complete(_ volume: PlannedVolume, _ i: Int) -> PlannedVolume {
-    var v = volume
+  /// Sets what the planner decided after the record was spilled (in place: a copy of a
+  /// volume retains and releases each of its strings).
+  private func complete(_ v: inout PlannedVolume, _ i: Int) {
     v.action = facts[i].action
     v.group = group(i)
     if let block = overrides[i] {
       v.reason = block.reason
       v.remedy = block.remedy
     }
-    return v
   }
 }
 

@@ -379,7 +379,10 @@ public struct RunbookRenderer {
   /// The resource group of an ARM disk id.
   func resourceGroup(of uri: String) -> String? {
     let parts = uri.split(separator: "/")
-    guard let i = parts.firstIndex(where: { $0.lowercased() == "resourcegroups" }), i + 1 < parts.count else { return nil }
+    // "resourceGroups" in any case, compared as ASCII bytes (`| 0x20` lowercases a letter).
+    let key = "resourcegroups".utf8
+    func isKey(_ part: Substring) -> Bool { part.utf8.elementsEqual(key) { $0 | 0x20 == $1 } }
+    guard let i = parts.firstIndex(where: isKey), i + 1 < parts.count else { return nil }
     return String(parts[i + 1])
   }
 }

@@ -44,3 +44,21 @@ import Testing
     }
   }
 }
+
+/// Path helpers the renderers call for every volume, held to the `split` they replace.
+@Suite struct PathPartTests {
+  @Test func lastPathComponentIsTheLastNonEmptyPart() {
+    for uri in ["", "/", "///", "disk", "/disk", "a/b/disk", "a/b/disk/", "a//b//", "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/disks/d-é"] {
+      #expect(lastPathComponent(uri) == (uri.split(separator: "/").last.map(String.init) ?? uri), "\(uri)")
+    }
+  }
+
+  @Test func resourceGroupIsFoundInAnyCase() throws {
+    let runbook = RunbookRenderer(plan: try PlanSupport.demo().plan)
+    #expect(runbook.resourceGroup(of: "/subscriptions/s/resourceGroups/rg-1/providers/p/disks/d") == "rg-1")
+    #expect(runbook.resourceGroup(of: "/subscriptions/s/RESOURCEGROUPS/RG/providers") == "RG")
+    #expect(runbook.resourceGroup(of: "/subscriptions/s/resourcegroups") == nil)
+    #expect(runbook.resourceGroup(of: "/subscriptions/s/resourceGroupsX/rg") == nil)
+    #expect(runbook.resourceGroup(of: "/subscriptions/s/resource@roups/rg") == nil)
+  }
+}
