@@ -168,6 +168,9 @@ final class BackgroundQueue: @unchecked Sendable {
     return self
   }
 
+  /// Whether half the queue's room is taken: its thread is falling behind the one that fills it.
+  var isBehind: Bool { thread != nil && monitor.locked { items.count >= limit / 2 } }
+
   /// Queues a task (or, without a thread, runs it at once).
   func submit(_ task: @escaping Work) throws {
     guard thread != nil else { return try task() }

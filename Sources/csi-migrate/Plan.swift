@@ -71,21 +71,24 @@ struct PlanCommand: ParsableCommand {
     let planner = PlannerOnQueue(Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version),
       spill: try FileSpill(in: dir)))
-    // The reader parses on this thread; each object is decoded, planned and backed up on a
-    // thread of its own, in input order, while the reader goes on.
-    let files = PlanFileWriter(root: dir)
+    // The reader parses on this thread; each object is decoded, planned and backed up on the
+    // queue's thread, in input order, while the reader goes on. Where objects cost the queue
+    // more than the reader (a run of volumes, each with a backup to write), the queue falls
+    // behind; then the reader decodes the next objects and writes their backups itself, and
+    // the queue only plans them.
+    let files = PlanFileWriter(root: dir), readerFiles = PlanFileWriter(root: dir)
     let queue = BackgroundQueue().start()
     let plan: Plan
     do {
       try Pipeline.readTrees(paths) { index, _, tree in
+        let early = queue.isBehind ? try Prepared(tree, input: index, files: readerFiles) : nil
         try queue.submit {
-          var decoder = Decoder(tree: tree, input: index)
-          let object = try decoder.decode()
-          try planner.value.add(object, tree: tree)
-          guard Backup.wanted(object) else { return }
-          if case .persistentVolumeClaim(let pvc) = object, !planner.value.mayNeedBackup(pvc) { return }
-          guard let backup = Backup.file(for: object, tree: tree) else { return }
-          try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
+          let object = try early ?? Prepared(tree, input: index, files: files)
+          try planner.value.add(object.object, tree: tree)
+          // A claim's backup depends on what the planner has seen.
+          if case .persistentVolumeClaim(let pvc) = object.object, planner.value.mayNeedBackup(pvc) {
+            try Prepared.backUp(object.object, tree, files)
+          }
         }
       }
       try queue.finish()
@@ -157,6 +160,23 @@ struct PlanCommand: ParsableCommand {
   @_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
   @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+/// An object decoded, its backup written unless it is a claim's.
+private struct Prepared {
+  let object: KubeObject
+
+  init(_ tree: ObjectTree, input: Int, files: PlanFileWriter) throws {
+    var decoder = Decoder(tree: tree, input: input)
+    object = try decoder.decode()
+    if case .persistentVolumeClaim = object { return }
+    try Self.backUp(object, tree, files)
+  }
+
+  static func backUp(_ object: KubeObject, _ tree: ObjectTree, _ files: PlanFileWriter) throws {
+    guard let backup = Backup.file(for: object, tree: tree) else { return }
+    try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
+  }
+}
 
 /// The planner, used by the queue's thread while the input is read and by the caller's thread
 /// once the queue has finished (`pthread_join` orders the two).
