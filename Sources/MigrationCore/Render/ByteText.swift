@@ -30,8 +30,8 @@ public struct ByteText: Sendable, ExpressibleByStringLiteral {
       var i = 0
       while i < src.count {
         let b = src[i]
-        // Every byte that may start an escape; all else is copied in runs.
-        if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xE2 {
+        // Bytes that cannot start an escape are copied in runs.
+        if !JSONWriter.mayStartEscape(b) {
           i += 1
           continue
         }

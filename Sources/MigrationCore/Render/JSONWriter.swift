@@ -128,16 +128,20 @@ public enum JSONWriter {
     for _ in 0..<level { out += "  " }
   }
 
+  /// Whether byte `b` of UTF-8 text may start an escape: a control character, `"`, `\`, U+007F,
+  /// or 0xE2, which starts U+2028 and U+2029.
+  @inline(__always)
+  static func mayStartEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
+
   /// Whether `s` holds a byte that `quote` escapes (or may: 0xE2 starts U+2028 and U+2029).
   static func needsEscape(_ s: String) -> Bool {
-    func check(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
     if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
-      for b in bytes where check(b) { return true }
+      for b in bytes where mayStartEscape(b) { return true }
       return false
     }) {
       return found
     }
-    return s.utf8.contains(where: check)
+    return s.utf8.contains(where: mayStartEscape)
   }
 
   public static func quote(_ s: String, into out: inout String) {
