@@ -22,7 +22,8 @@ let package = Package(
     ),
     // The only target that touches libyaml: streaming object reader and emitter.
     .target(name: "YAMLStream", dependencies: ["CLibYAML"], swiftSettings: hotPath),
-    // Pure migration logic: model, classification, translation, planning, rendering.
+    // Migration logic: model, classification, translation, planning, rendering (and the few
+    // threads planning and rendering run on: Concurrency/Parallel.swift).
     .target(name: "MigrationCore", dependencies: ["YAMLStream"], swiftSettings: hotPath),
     .executableTarget(
       name: "csi-migrate",

@@ -194,39 +194,37 @@ public struct Planner {
     pvSeen = HandleTable()
     inTreeClaims = []
     let existingFileHandles = csiFileHandles.count
-    var handles = HandleCheck(files: csiFileHandles, disks: csiDiskHandles)
+
+    // Deciding a volume reads its records back, decides and encodes it: runs of volumes are
+    // decided on two threads from a copy of the tables (read only), and taken in name order by
+    // this function, which keeps the tables and the spill.
+    let merged = DecidedVolumes(
+      claims: ClaimTable(templates: templatePrefixes(), capacity: order.count),
+      handles: HandleCheck(files: csiFileHandles, disks: csiDiskHandles))
     csiFileHandles = [:]
     csiDiskHandles = [:]
-
-    var facts: [VolumeFacts] = []
-    var refs: [SpillRef] = []
-    var claims = ClaimTable(templates: templatePrefixes(), capacity: order.count)
-    // Target class and driver of each volume, as an index into `targetPairs`.
-    var targets: [Int32] = []
-    var targetPairs: [(String, String)] = []
-    var targetIndex: [String: Int32] = [:]
-    facts.reserveCapacity(order.count)
-    refs.reserveCapacity(order.count)
-    for k in order {
-      let entry = inTree[k]
-      var reader = SpillReader(try spill.read(entry.record))
-      let pv = try PVRecord(from: &reader)
-      let pvc = try pv.claim.flatMap { pvcs[HandleKey($0)] }.map(claimRecord)
-      let v = planVolume(pv, pvc, classByName)
-      var writer = SpillWriter(capacity: 1024)
-      v.encode(to: &writer)
-      refs.append(try spill.append(writer.bytes))
-      facts.append(VolumeFacts(v))
-      claims.append(v.action == .migrate ? pv.claim : nil)
-      let pair = v.targetClass + "\u{0}" + v.driver
-      if targetIndex[pair] == nil {
-        targetIndex[pair] = Int32(targetPairs.count)
-        targetPairs.append((v.targetClass, v.driver))
+    merged.facts.reserveCapacity(order.count)
+    merged.refs.reserveCapacity(order.count)
+    do {
+      let planner = ReadOnly(self)
+      let runs = stride(from: 0, to: order.count, by: Self.decideRun).map { $0..<min($0 + Self.decideRun, order.count) }
+      try Parallel.ordered(count: runs.count, workers: 2) { _, r in
+        var run = DecidedRun()
+        for i in runs[r] {
+          run.append(try planner.value.decide(inTree: planner.value.inTree[order[i]], classByName))
+        }
+        return run
+      } consume: { run in
+        try merged.append(run, to: planner.value.spill)
       }
-      targets.append(targetIndex[pair] ?? 0)
-      if let key = v.pvc?.key, v.backupPaths.count > 1 { pvcs.update(HandleKey(key)) { $0.kept = true } }
-      if v.action == .migrate { handles.check(v, index: facts.count - 1) }
     }
+    var facts = merged.facts
+    let refs = merged.refs
+    var claims = merged.claims
+    var handles = merged.handles
+    let targets = merged.targets, targetPairs = merged.targetPairs
+    for key in merged.kept { pvcs.update(key) { $0.kept = true } }
+    merged.release()
     claims.finish()
     inTree = []
     let overrides = handles.blocks(names: names)
@@ -253,6 +251,17 @@ public struct Planner {
       inputs: options.inputs, namespaces: options.namespaces.sorted(), volumes: volumes, classes: plannedClasses,
       workloads: plannedWorkloads, groups: groups, inline: planInline(), existingFileHandles: existingFileHandles,
       toolVersion: options.toolVersion)
+  }
+
+  /// Volumes decided together, by one thread.
+  static let decideRun = 64
+
+  /// In-tree volume `entry`, decided: its records read back and checked against the tables.
+  private func decide(inTree entry: InTree, _ classByName: [String: PlannedClass]) throws -> PlannedVolume {
+    var reader = SpillReader(try spill.read(entry.record))
+    let pv = try PVRecord(from: &reader)
+    let pvc = try pv.claim.flatMap { pvcs[HandleKey($0)] }.map(claimRecord)
+    return planVolume(pv, pvc, classByName)
   }
 
   /// At most this many volumes no pod uses go in one group.
@@ -983,29 +992,45 @@ struct HandleCheck {
     self.disks = disks
   }
 
-  mutating func check(_ v: PlannedVolume, index i: Int) {
+  /// What the checks take of a migrating volume (computed by the thread that decided it).
+  struct Entry {
+    var name: String
+    var isDisk: Bool
+    var handle: String
+    /// The handle's key: lower-cased for a disk.
+    var key: HandleKey
+    var claim: ClaimKey?
+
+    init(_ v: PlannedVolume) {
+      name = v.name
+      isDisk = v.isDisk
+      handle = v.handle
+      key = HandleKey(v.isDisk ? v.handle.lowercased() : v.handle)
+      claim = v.pvc?.key
+    }
+  }
+
+  mutating func check(_ v: Entry, index i: Int) {
     if v.isDisk {
-      let key = HandleKey(v.handle.lowercased())
-      if let other = disks[key] {
+      if let other = disks[v.key] {
         blocked[i] = PlanBlock(
           "its disk is already used by CSI PersistentVolume \(other)",
           remedy: ["Two PersistentVolumes on one disk corrupt it. Find out which one is in use (`kubectl get pv \(v.name) \(other) -o wide`), delete the stale one (after making it Retain), and plan again."])
         return
       }
-      disksUsed.add(key, i)
+      disksUsed.add(v.key, i)
     } else {
-      let key = HandleKey(v.handle)
-      if let other = files[key] {
+      if let other = files[v.key] {
         blocked[i] = PlanBlock(
           "its CSI volumeHandle \(v.handle) is already used by PersistentVolume \(other)",
           remedy: ["Two PersistentVolumes with one handle share one mount on a node (wrong data). Rename or remove \(other), then plan again."])
         return
       }
-      files[key] = v.name
+      files[v.key] = v.name
     }
     // Two PVs pre-bound to one claim that names neither (no volumeName): both pass the checks of
     // one volume, but the claim can be created again for one of them only.
-    if let claim = v.pvc?.key, claimsUsed.add(HandleKey(claim), i) { sharedClaims[HandleKey(claim)] = claim }
+    if let claim = v.claim, claimsUsed.add(HandleKey(claim), i) { sharedClaims[HandleKey(claim)] = claim }
   }
 
   /// Every volume blocked, with why: those found on the way, every volume of a disk that several
@@ -1030,5 +1055,98 @@ struct HandleCheck {
         remedy: ["Find the volume that holds the claim's data (`kubectl describe pvc -n \(claim.namespace) \(claim.name)`), make the others Retain and delete them (or set the claim's `volumeName`), and plan again."])
     }
     return result
+  }
+}
+
+/// The planner's copy that the deciding threads read (nothing writes it while they run).
+private final class ReadOnly<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
+
+/// What `plan()` keeps of the decided volumes, appended a run at a time in name order (by one
+/// thread at a time: `Parallel.ordered` hands runs over in turn).
+private final class DecidedVolumes: @unchecked Sendable {
+  var facts: [VolumeFacts] = []
+  var refs: [SpillRef] = []
+  var claims: ClaimTable
+  var handles: HandleCheck
+  /// Target class and driver of each volume, as an index into `targetPairs`.
+  var targets: [Int32] = []
+  var targetPairs: [(String, String)] = []
+  private var targetIndex: [String: Int32] = [:]
+  /// Claims whose backup the plan keeps.
+  var kept: [HandleKey] = []
+
+  init(claims: ClaimTable, handles: HandleCheck) {
+    self.claims = claims
+    self.handles = handles
+  }
+
+  func append(_ run: DecidedRun, to spill: any RecordSpill) throws {
+    let start = try spill.append(run.bytes).offset
+    var offset = start
+    for v in run.volumes {
+      refs.append(SpillRef(offset: offset, count: Int32(start + v.end - offset)))
+      offset = start + v.end
+      facts.append(v.facts)
+      claims.append(v.claim)
+      if let i = targetIndex[v.target] {
+        targets.append(i)
+      } else {
+        targetIndex[v.target] = Int32(targetPairs.count)
+        targets.append(Int32(targetPairs.count))
+        targetPairs.append((v.targetClass, v.driver))
+      }
+      if let key = v.kept { kept.append(key) }
+      if let entry = v.check { handles.check(entry, index: facts.count - 1) }
+    }
+  }
+
+  /// Lets go of the tables once the caller has taken them.
+  func release() {
+    facts = []
+    refs = []
+    claims = ClaimTable(templates: [], capacity: 0)
+    handles = HandleCheck(files: [:], disks: [:])
+    targets = []
+    kept = []
+  }
+}
+
+/// Volumes decided by one thread, in name order: their records, one after the other, and what
+/// the plan's tables take of each.
+private struct DecidedRun {
+  struct Volume {
+    /// Where its record ends in `bytes`.
+    var end: Int
+    var facts: VolumeFacts
+    /// The claim of a migrating volume.
+    var claim: ClaimKey?
+    var targetClass: String
+    var driver: String
+    /// `targetClass` and `driver` in one key.
+    var target: String
+    /// Its claim, when the plan keeps the claim's backup.
+    var kept: HandleKey?
+    var check: HandleCheck.Entry?
+  }
+  var bytes: [UInt8] = []
+  var volumes: [Volume] = []
+
+  init() {
+    bytes.reserveCapacity(Planner.decideRun * 1024)
+    volumes.reserveCapacity(Planner.decideRun)
+  }
+
+  mutating func append(_ v: PlannedVolume) {
+    var writer = SpillWriter(capacity: 1024)
+    v.encode(to: &writer)
+    bytes.append(contentsOf: writer.bytes)
+    volumes.append(Volume(
+      end: bytes.count, facts: VolumeFacts(v), claim: v.action == .migrate ? v.pv.claim : nil,
+      targetClass: v.targetClass, driver: v.driver, target: v.targetClass + "\u{0}" + v.driver,
+      kept: v.backupPaths.count > 1 ? v.pvc.map { HandleKey($0.key) } : nil,
+      check: v.action == .migrate ? HandleCheck.Entry(v) : nil))
   }
 }

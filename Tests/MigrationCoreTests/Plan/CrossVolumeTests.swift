@@ -33,4 +33,31 @@ import YAMLStream
     #expect(run.files[PlanPaths.claim(ClaimKey(namespace: "apps", name: "shared"))] == nil, "no manifest for the shared claim")
     #expect(run.files[PlanPaths.claim(ClaimKey(namespace: "apps", name: "own"))] != nil)
   }
+
+  /// Volumes are decided in runs on two threads (`Planner.decideRun` each); the checks across
+  /// volumes see them all, in name order, wherever the runs split them.
+  @Test func checksAcrossVolumesSpanTheRunsVolumesAreDecidedIn() throws {
+    let names = (0..<300).map { String(format: "pv-%03d", $0) }
+    let disk = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/"
+    let pvs = names.reversed().map { name -> String in
+      switch name {
+      case "pv-000": return CheckSamples.diskPV(name, uri: disk + "shared")
+      case "pv-299": return CheckSamples.diskPV(name, uri: disk.uppercased() + "SHARED")
+      default: return CheckSamples.diskPV(name)
+      }
+    }
+    let csi = CheckSamples.csiPV("csi-taken", driver: "disk.csi.azure.com", handle: disk + "pv-150")
+    let run = try PlanSupport.run(CheckSamples.list(pvs.joined() + csi))
+    let plan = run.plan
+    #expect((0..<plan.volumes.count).map(plan.volumes.name) == names)
+    let byName = Dictionary(uniqueKeysWithValues: run.volumes.map { ($0.name, $0) })
+    for name in ["pv-000", "pv-299"] {
+      #expect(byName[name]?.action == .blocked)
+      #expect(byName[name]?.reason == "several in-tree PersistentVolumes (pv-000, pv-299) name the same disk")
+    }
+    #expect(byName["pv-150"]?.action == .blocked)
+    #expect(byName["pv-150"]?.reason == "its disk is already used by CSI PersistentVolume csi-taken")
+    #expect(run.volumes.filter { $0.action == .migrate }.count == 297)
+    #expect(plan.groups.flatMap(\.volumes).count == 297)
+  }
 }

@@ -7,7 +7,7 @@
 #endif
 
 /// Runs jobs at the same time, one thread each, and waits for all of them.
-enum Parallel {
+public enum Parallel {
   private final class Job: @unchecked Sendable {
     let body: @Sendable () throws -> Void
     /// Written by the job's thread before it ends, read after `pthread_join`.
@@ -21,7 +21,7 @@ enum Parallel {
   /// Runs every job, the first on the calling thread; throws the error of the first job (in
   /// the order given) that failed, once all have ended. A job whose thread cannot be started
   /// runs on the calling thread instead.
-  static func run(_ bodies: [@Sendable () throws -> Void]) throws {
+  public static func run(_ bodies: [@Sendable () throws -> Void]) throws {
     let jobs = bodies.map(Job.init)
     var threads: [pthread_t] = []
     for job in jobs.dropFirst() {
@@ -38,7 +38,7 @@ extension Parallel {
   /// its number, on the thread that made it, one at a time: a thread whose result is not next
   /// waits for its turn, so at most one finished result per thread waits in memory. After an
   /// error no new result is started; the first error is thrown once every thread has ended.
-  static func ordered<T>(
+  public static func ordered<T>(
     count: Int, workers: Int, produce: @escaping @Sendable (_ worker: Int, _ index: Int) throws -> T,
     consume: @escaping @Sendable (T) throws -> Void
   ) throws {
@@ -101,11 +101,11 @@ extension Parallel {
 }
 
 /// A mutex with one condition: what the threads of `Parallel` and `BackgroundQueue` wait on.
-final class Monitor: @unchecked Sendable {
+public final class Monitor: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-  init() {
+  public init() {
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(condition, nil)
   }
@@ -117,20 +117,20 @@ final class Monitor: @unchecked Sendable {
     mutex.deallocate()
   }
 
-  func lock() { pthread_mutex_lock(mutex) }
-  func unlock() { pthread_mutex_unlock(mutex) }
+  public func lock() { pthread_mutex_lock(mutex) }
+  public func unlock() { pthread_mutex_unlock(mutex) }
 
   /// Runs `body` holding the mutex.
-  func locked<T>(_ body: () throws -> T) rethrows -> T {
+  public func locked<T>(_ body: () throws -> T) rethrows -> T {
     lock()
     defer { unlock() }
     return try body()
   }
 
   /// Waits for a `broadcast`; the caller holds the mutex.
-  func wait() { pthread_cond_wait(condition, mutex) }
+  public func wait() { pthread_cond_wait(condition, mutex) }
 
-  func broadcast() { pthread_cond_broadcast(condition) }
+  public func broadcast() { pthread_cond_broadcast(condition) }
 }
 
 /// A queue of tasks for one thread of its own, so that the thread that fills it (the reader) does
@@ -143,8 +143,8 @@ final class Monitor: @unchecked Sendable {
 /// released by the thread that made them, whose heap their memory (and what they captured)
 /// came from. Freed on the queue's thread, every block would take the filling thread's malloc
 /// lock, and the two threads would queue on it.
-final class BackgroundQueue: @unchecked Sendable {
-  typealias Work = () throws -> Void
+public final class BackgroundQueue: @unchecked Sendable {
+  public typealias Work = () throws -> Void
   private let monitor = Monitor()
   // Guarded by `monitor`.
   private var items: [Work] = []
@@ -157,22 +157,22 @@ final class BackgroundQueue: @unchecked Sendable {
 
   /// Tasks run on the queue's thread, in order, once `start` is called. After the first error,
   /// later tasks are dropped and the error is thrown by `submit` and `finish`.
-  init(limit: Int = 256, wakeAt: Int = 32) {
+  public init(limit: Int = 256, wakeAt: Int = 32) {
     self.limit = limit
     self.wakeAt = min(wakeAt, limit)
   }
 
   /// Starts the thread (without one, `submit` does the work at once).
-  func start() -> Self {
+  public func start() -> Self {
     thread = startThread(drain)
     return self
   }
 
   /// Whether half the queue's room is taken: its thread is falling behind the one that fills it.
-  var isBehind: Bool { thread != nil && monitor.locked { items.count >= limit / 2 } }
+  public var isBehind: Bool { thread != nil && monitor.locked { items.count >= limit / 2 } }
 
   /// Queues a task (or, without a thread, runs it at once).
-  func submit(_ task: @escaping Work) throws {
+  public func submit(_ task: @escaping Work) throws {
     guard thread != nil else { return try task() }
     var done: [Work] = []
     try monitor.locked {
@@ -186,7 +186,7 @@ final class BackgroundQueue: @unchecked Sendable {
   }
 
   /// Waits until every queued item is done and the thread has ended; throws the first error.
-  func finish() throws {
+  public func finish() throws {
     guard let thread else { return }
     monitor.locked {
       closed = true
