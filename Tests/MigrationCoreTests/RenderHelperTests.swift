@@ -27,6 +27,31 @@ import Testing
     }
   }
 
+  /// Text is scanned eight bytes at a time: each character that must be escaped is found at
+  /// every place in and across those words, among characters that must not.
+  @Test func findsAnEscapeAtEveryPlaceOfALongString() {
+    let escapes: [(String, String)] = [
+      ("\"", "\\\""), ("\\", "\\\\"), ("\n", "\\n"), ("\u{1F}", "\\u001f"), ("\u{7F}", "\\u007f"),
+      ("\u{2028}", "\\u2028"),
+    ]
+    // Bytes next to those that must be escaped: ! is 0x22 - 1, ] is 0x5C + 1, space 0x20, ~ 0x7E, and
+    // characters made of 0xE2 with other continuation bytes.
+    let fillers = ["a", "!", "]", " ", "~", "\u{80}", "→", "\u{2027}"]
+    for filler in fillers {
+      for (raw, escaped) in escapes {
+        for at in 0..<20 {
+          let before = String(repeating: filler, count: at), after = String(repeating: filler, count: 19 - at)
+          var bytes = ByteText()
+          bytes.appendJSONQuoted(before + raw + after)
+          #expect(String(decoding: bytes.bytes, as: UTF8.self) == "\"" + before + escaped + after + "\"", "\(filler) \(at)")
+          #expect(JSONWriter.needsEscape(before + raw + after))
+        }
+      }
+      // 0xE2 may start U+2028: it sends the text to the slow path, which copies it as it is.
+      #expect(JSONWriter.needsEscape(String(repeating: filler, count: 20)) == filler.utf8.contains(0xE2))
+    }
+  }
+
   @Test func aParserReadsEveryQuotedStringBackUnchanged() throws {
     var generator = SystemRandomNumberGenerator()
     let alphabet: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1B}", "\u{7F}", "é", "→",

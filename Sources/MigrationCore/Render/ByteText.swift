@@ -28,13 +28,11 @@ public struct ByteText: Sendable, ExpressibleByStringLiteral {
       bytes.append(0x22)
       var run = 0
       var i = 0
-      while i < src.count {
-        let b = src[i]
+      while true {
         // Bytes that cannot start an escape are copied in runs.
-        if !JSONWriter.mayStartEscape(b) {
-          i += 1
-          continue
-        }
+        i = JSONWriter.firstMayStartEscape(src, from: i)
+        if i == src.count { break }
+        let b = src[i]
         var next = i + 1
         let escape: StaticString?
         switch b {

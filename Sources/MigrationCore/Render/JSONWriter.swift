@@ -133,11 +133,41 @@ public enum JSONWriter {
   @inline(__always)
   static func mayStartEscape(_ b: UInt8) -> Bool { b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
 
+  /// The index of the first byte of `bytes` from `start` on that may start an escape, or
+  /// `bytes.count`. Eight bytes are tested at a time (a word with none such is skipped whole;
+  /// one that may hold one is then read byte by byte).
+  @inline(__always)
+  static func firstMayStartEscape(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    guard let base = bytes.baseAddress else { return bytes.count }
+    var i = start
+    while true {
+      while i + 8 <= bytes.count && !mayHoldEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+      // The next eight bytes (or fewer, at the end) may hold one.
+      let end = min(i + 8, bytes.count)
+      while i < end {
+        if mayStartEscape(base[i]) { return i }
+        i += 1
+      }
+      if i == bytes.count { return i }
+    }
+  }
+
+  /// Whether one of the eight bytes of `w` may start an escape. Never false when one does; may
+  /// be true when none does (a borrow from a lower byte that matched).
+  @inline(__always)
+  static func mayHoldEscape(_ w: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    // The high bit of each byte that is zero (exact for the lowest such byte).
+    func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+    let controls = (w &- 0x20 &* ones) & ~w & highs
+    return (controls | zeros(w ^ (0x22 &* ones)) | zeros(w ^ (0x5C &* ones)) | zeros(w ^ (0x7F &* ones))
+      | zeros(w ^ (0xE2 &* ones))) != 0
+  }
+
   /// Whether `s` holds a byte that `quote` escapes (or may: 0xE2 starts U+2028 and U+2029).
   static func needsEscape(_ s: String) -> Bool {
     if let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
-      for b in bytes where mayStartEscape(b) { return true }
-      return false
+      firstMayStartEscape(bytes, from: 0) < bytes.count
     }) {
       return found
     }
