@@ -75,9 +75,11 @@ public struct ScriptRenderer {
     // The group is done when every volume is the CSI one and every StatefulSet is recreated;
     // then nothing is stopped again.
     var doneChecks: [String] = []
+    var words: [Int: VolumeWords] = [:]
     for i in group.volumes {
-      let v = plan.volumes[i]
-      doneChecks.append("volume_migrated \(Self.q(v.name)) \(Self.q(v.handle)) \(Self.q(v.pvc?.key.namespace ?? "")) \(Self.q(v.pvc?.key.name ?? ""))")
+      let w = VolumeWords(plan.volumes[i])
+      words[i] = w
+      doneChecks.append("volume_migrated \(w.name) \(w.handle) \(w.namespace) \(w.claim)")
     }
     for wi in group.workloads where !plan.workloads[wi].templateChanges.isEmpty {
       let w = plan.workloads[wi]
@@ -90,24 +92,74 @@ public struct ScriptRenderer {
     }
     for (k, step) in steps.enumerated() {
       out += "  step \(group.number).\(k + 1) \(Self.q(step.title))\n"
-      out += "  " + call(step) + "\n"
+      out += "  " + call(step, words) + "\n"
     }
     out += "}\n\n"
     return out
   }
 
-  /// The script line that performs one step.
-  func call(_ step: Step) -> String {
-    let q = Self.q
-    let v = step.volume.map { plan.volumes[$0] }
-    let w = step.workload.map { plan.workloads[$0] }
-    let skipIfDone = "if [ \"$GROUP_DONE\" = 1 ]; then say \"  skipped: the group is migrated already\"; else "
+  /// The script line that performs one step; `words` holds the volumes of its group.
+  func call(_ step: Step, _ words: [Int: VolumeWords]) -> String {
     switch step.action {
-    case .retain:
-      guard let v else { return ":" }
-      return "retain \(q(v.name)) \(q(v.pv.uid)) \(q(v.handle))"
+    case .recordState, .stop, .recreateStatefulSet, .start, .verifyWorkload:
+      guard let w = step.workload else { return ":" }
+      return call(step.action, workload: plan.workloads[w])
+    case .waitUnused:
+      guard let group = plan.groups.first(where: { $0.number == step.group }) else { return ":" }
+      let claims = group.volumes.compactMap { plan.volumes[$0].pvc?.key.name }
+      return Self.skipIfDone + "wait_unused \(Self.q(group.namespace)) " + claims.map(Self.q).joined(separator: " ") + "; fi"
+    case .applyStorageClass, .requireStorageClass, .checkVolume:
+      return ":"
+    case .retain, .waitDetached, .deleteClaim, .waitClaimGone, .deleteVolume, .waitVolumeGone, .applyVolume, .applyClaim,
+      .waitBound, .verifyVolume:
+      guard let v = step.volume.flatMap({ words[$0] }) else { return ":" }
+      return call(step.action, volume: v)
+    }
+  }
+
+  /// Skips a step that stops or records a workload when its group is migrated already.
+  static let skipIfDone = "if [ \"$GROUP_DONE\" = 1 ]; then say \"  skipped: the group is migrated already\"; else "
+
+  /// What the steps of a volume pass to the script's functions, quoted once for all of them.
+  struct VolumeWords {
+    let name, uid, handle: String
+    /// The claim's namespace and name; empty (quoted) without a claim.
+    let namespace, claim: String
+    let hasClaim: Bool
+    let manifest, claimManifest: String
+
+    init(_ v: PlannedVolume) {
+      name = Shell.quote(v.name)
+      uid = Shell.quote(v.pv.uid)
+      handle = Shell.quote(v.handle)
+      namespace = Shell.quote(v.pvc?.key.namespace ?? "")
+      claim = Shell.quote(v.pvc?.key.name ?? "")
+      hasClaim = v.pvc != nil
+      manifest = Shell.quote(PlanPaths.persistentVolume(v.name))
+      claimManifest = v.pvc.map { Shell.quote(PlanPaths.claim($0.key)) } ?? ""
+    }
+  }
+
+  private func call(_ action: Step.Action, volume v: VolumeWords) -> String {
+    switch action {
+    case .retain: return "retain \(v.name) \(v.uid) \(v.handle)"
+    case .waitDetached: return "wait_detached \(v.name)"
+    case .deleteClaim: return v.hasClaim ? "delete_pvc \(v.namespace) \(v.claim) \(v.name)" : ":"
+    case .waitClaimGone: return v.hasClaim ? "wait_pvc_gone \(v.namespace) \(v.claim) \(v.name)" : ":"
+    case .deleteVolume: return "delete_pv \(v.name) \(v.uid) \(v.handle)"
+    case .waitVolumeGone: return "wait_pv_gone \(v.name)"
+    case .applyVolume: return "apply_pv \(v.name) \(v.handle) \(v.manifest)"
+    case .applyClaim: return v.hasClaim ? "apply_pvc \(v.namespace) \(v.claim) \(v.name) \(v.claimManifest)" : ":"
+    case .waitBound: return v.hasClaim ? "wait_bound \(v.namespace) \(v.claim) \(v.name)" : ":"
+    case .verifyVolume: return "verify_volume \(v.name) \(v.handle) \(v.namespace) \(v.claim)"
+    default: return ":"
+    }
+  }
+
+  private func call(_ action: Step.Action, workload w: PlannedWorkload) -> String {
+    let q = Self.q, skipIfDone = Self.skipIfDone
+    switch action {
     case .recordState:
-      guard let w else { return ":" }
       switch w.stop {
       case .scale: return skipIfDone + "record_replicas \(q(w.kubectlKind)) \(q(w.namespace)) \(q(w.name)) \(w.replicas ?? 1); fi"
       case .suspend: return skipIfDone + "record_suspend \(q(w.kubectlKind)) \(q(w.namespace)) \(q(w.name)); fi"
@@ -115,7 +167,6 @@ public struct ScriptRenderer {
       default: return ":"
       }
     case .stop:
-      guard let w else { return ":" }
       switch w.stop {
       case .scale: return skipIfDone + "scale_down \(q(w.kubectlKind)) \(q(w.namespace)) \(q(w.name)); fi"
       case .pauseDaemonSet: return skipIfDone + "pause_daemonset \(q(w.namespace)) \(q(w.name)); fi"
@@ -123,40 +174,10 @@ public struct ScriptRenderer {
       case .deletePod: return skipIfDone + "delete_pod \(q(w.namespace)) \(q(w.name)); fi"
       case .manual: return skipIfDone + "manual_stop \(q(w.kind)) \(q(w.namespace)) \(q(w.name)) " + w.claims.map(q).joined(separator: " ") + "; fi"
       }
-    case .waitUnused:
-      guard let group = plan.groups.first(where: { $0.number == step.group }) else { return ":" }
-      let claims = group.volumes.compactMap { plan.volumes[$0].pvc?.key.name }
-      return skipIfDone + "wait_unused \(q(group.namespace)) " + claims.map(q).joined(separator: " ") + "; fi"
-    case .waitDetached:
-      guard let v else { return ":" }
-      return "wait_detached \(q(v.name))"
-    case .deleteClaim:
-      guard let v, let pvc = v.pvc else { return ":" }
-      return "delete_pvc \(q(pvc.key.namespace)) \(q(pvc.key.name)) \(q(v.name))"
-    case .waitClaimGone:
-      guard let v, let pvc = v.pvc else { return ":" }
-      return "wait_pvc_gone \(q(pvc.key.namespace)) \(q(pvc.key.name)) \(q(v.name))"
-    case .deleteVolume:
-      guard let v else { return ":" }
-      return "delete_pv \(q(v.name)) \(q(v.pv.uid)) \(q(v.handle))"
-    case .waitVolumeGone:
-      guard let v else { return ":" }
-      return "wait_pv_gone \(q(v.name))"
-    case .applyVolume:
-      guard let v else { return ":" }
-      return "apply_pv \(q(v.name)) \(q(v.handle)) \(q(PlanPaths.persistentVolume(v.name)))"
-    case .applyClaim:
-      guard let v, let pvc = v.pvc else { return ":" }
-      return "apply_pvc \(q(pvc.key.namespace)) \(q(pvc.key.name)) \(q(v.name)) \(q(PlanPaths.claim(pvc.key)))"
-    case .waitBound:
-      guard let v, let pvc = v.pvc else { return ":" }
-      return "wait_bound \(q(pvc.key.namespace)) \(q(pvc.key.name)) \(q(v.name))"
     case .recreateStatefulSet:
-      guard let w else { return ":" }
       return "recreate_statefulset \(q(w.namespace)) \(q(w.name)) \(q(plan.statefulSetPatch(w))) "
         + w.templateChanges.map { "\($0.index) \(q($0.to))" }.joined(separator: " ")
     case .start:
-      guard let w else { return ":" }
       switch w.stop {
       case .scale: return "scale_up \(q(w.kubectlKind)) \(q(w.namespace)) \(q(w.name)) \(w.replicas ?? 1)"
       case .pauseDaemonSet: return "resume_daemonset \(q(w.namespace)) \(q(w.name))"
@@ -164,13 +185,9 @@ public struct ScriptRenderer {
       case .deletePod: return "create_pod \(q(w.namespace)) \(q(w.name))"
       case .manual: return "manual_start \(q(w.kind)) \(q(w.namespace)) \(q(w.name))"
       }
-    case .verifyVolume:
-      guard let v else { return ":" }
-      return "verify_volume \(q(v.name)) \(q(v.handle)) \(q(v.pvc?.key.namespace ?? "")) \(q(v.pvc?.key.name ?? ""))"
     case .verifyWorkload:
-      guard let w else { return ":" }
       return w.kind == "Pod" ? "verify_pod \(q(w.namespace)) \(q(w.name))" : "verify_rollout \(q(w.kubectlKind)) \(q(w.namespace)) \(q(w.name))"
-    case .applyStorageClass, .requireStorageClass, .checkVolume:
+    default:
       return ":"
     }
   }
