@@ -29,7 +29,7 @@ func exercise(_ bytes: [UInt8]) {
     _ = try? lean.decode()
     inventory.add(object, decodeFindings: full.findings)
     _ = try? planner.add(object, tree: tree)
-    _ = Backup.file(for: object, tree: tree).map { try? PlanDirectory.backupYAML($0.document) }
+    _ = (try? Backup.file(for: object, tree: tree)).map { try? PlanDirectory.backupYAML($0.document) }
     let value = tree.value(at: tree.root)
     switch object {
     case .persistentVolume: _ = Translator.translatePersistentVolume(value)

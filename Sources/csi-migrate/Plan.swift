@@ -173,7 +173,7 @@ private struct Prepared {
   }
 
   static func backUp(_ object: KubeObject, _ tree: ObjectTree, _ files: PlanFileWriter) throws {
-    guard let backup = Backup.file(for: object, tree: tree) else { return }
+    guard let backup = try Backup.file(for: object, tree: tree) else { return }
     try files.write(backup.path, bytes: try PlanDirectory.backupYAML(backup.document))
   }
 }

@@ -69,17 +69,21 @@ import TestSupport
     }
   }
 
-  /// A crafted name must not make the plan write outside its directory.
+  /// A crafted name must not make the plan write outside its directory: not even the backups,
+  /// which are written as the objects are read (in-tree volumes and classes get one).
   @Test(arguments: [
-    ("PersistentVolume", "name: ../../escaped"), ("PersistentVolumeClaim", "name: ../escaped\n    namespace: apps"),
-    ("PersistentVolumeClaim", "name: data\n    namespace: ../escaped"), ("StorageClass", "name: a/b"),
-    ("Pod", "name: ../../escaped\n    namespace: apps"), ("Pod", "name: p\n    namespace: apps\n    ownerReferences:\n    - kind: StatefulSet\n      name: ../../escaped"),
+    ("PersistentVolume", "name: ../../escaped", ""), ("PersistentVolumeClaim", "name: ../escaped\n    namespace: apps", ""),
+    ("PersistentVolumeClaim", "name: data\n    namespace: ../escaped", ""), ("StorageClass", "name: a/b", ""),
+    ("Pod", "name: ../../escaped\n    namespace: apps", ""), ("Pod", "name: p\n    namespace: apps\n    ownerReferences:\n    - kind: StatefulSet\n      name: ../../escaped", ""),
+    ("PersistentVolume", "name: ../../../../escaped",
+     "  spec:\n    azureDisk:\n      diskName: d\n      diskURI: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d\n"),
+    ("StorageClass", "name: ../../../../escaped", "  provisioner: kubernetes.io/azure-disk\n"),
   ])
-  func aNameThatIsNoKubernetesNameIsRefused(kind: String, metadata: String) throws {
+  func aNameThatIsNoKubernetesNameIsRefused(kind: String, metadata: String, rest: String) throws {
     let dir = try scratch()
     let input = dir + "/dump.yaml"
     let api = kind == "StorageClass" ? "storage.k8s.io/v1" : "v1"
-    try "apiVersion: v1\nkind: List\nitems:\n- apiVersion: \(api)\n  kind: \(kind)\n  metadata:\n    \(metadata)\n".write(toFile: input, atomically: true, encoding: .utf8)
+    try "apiVersion: v1\nkind: List\nitems:\n- apiVersion: \(api)\n  kind: \(kind)\n  metadata:\n    \(metadata)\n\(rest)".write(toFile: input, atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(atPath: dir + "/a/b", withIntermediateDirectories: true)
     let result = try run(["plan", input, "--out", dir + "/a/b/plan"], in: dir)
     #expect(result.status == 2, "\(result.stderr)")

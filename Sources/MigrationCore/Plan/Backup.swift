@@ -26,8 +26,12 @@ public enum Backup {
 
   /// Where the backup of `object` goes and what it holds, or nil when it needs none:
   /// in-tree PVs, every claim (the planner says later which ones to keep), in-tree classes.
-  public static func file(for object: KubeObject, tree: ObjectTree) -> (path: String, document: Document)? {
-    target(of: object).map { ($0.path, document(tree, kind: $0.kind)) }
+  /// - Throws: `InputError` when a name the path is made of is not a Kubernetes name (checked
+  ///   here, before any file is named after it: `../` would lead out of the plan directory).
+  public static func file(for object: KubeObject, tree: ObjectTree) throws(InputError) -> (path: String, document: Document)? {
+    guard let target = target(of: object) else { return nil }
+    try Planner.checkNames(of: object)
+    return (target.path, document(tree, kind: target.kind))
   }
 
   /// Whether `object` gets a backup file (`file(for:tree:)` is not nil), without building it.

@@ -78,10 +78,10 @@ public struct Planner {
   /// - Throws: `InputError` when an object appears twice (two dumps of one cluster, or two clusters
   ///   mixed): a plan must never name one volume twice; the spill's error when it cannot write.
   public mutating func add(_ object: KubeObject, tree: ObjectTree) throws {
+    try Self.checkNames(of: object)
     switch object {
     case .persistentVolume(let pv):
       let location = pv.origin.location()
-      try Self.checkNames("PersistentVolume", pv.metadata, at: location)
       let key = HandleKey(pv.metadata.name)
       if let first = pvSeen[key] {
         let file = files[Int(first.file)]
@@ -111,7 +111,6 @@ public struct Planner {
       case .other: break
       }
     case .persistentVolumeClaim(let pvc):
-      try Self.checkNames("PersistentVolumeClaim", pvc.metadata, at: pvc.origin.location())
       let key = ClaimKey(namespace: pvc.metadata.namespace, name: pvc.metadata.name)
       let hash = HandleKey(key)
       if let first = pvcs[hash] {
@@ -123,7 +122,6 @@ public struct Planner {
       let boundOutside = !volume.isEmpty && pvSeen[HandleKey(volume)].map { !$0.inTree } == true
       pvcs.insert(hash, Claim(record: try spill.append(writer.bytes), backedUp: mayNeedBackup(pvc), boundOutside: boundOutside))
     case .storageClass(var sc):
-      try Self.checkNames("StorageClass", sc.metadata, at: sc.origin.location())
       sc.metadata.labels = Dictionary(ObjectMeta.labels(tree), uniquingKeysWith: { a, _ in a })
       if let first = classes[sc.metadata.name] {
         throw InputError("StorageClass \(sc.metadata.name) appears twice (first at \(first.origin.location())): plan one cluster at a time", at: sc.origin.location())
@@ -131,7 +129,6 @@ public struct Planner {
       classes[sc.metadata.name] = sc
       if sc.isDefault { defaultClass = sc.metadata.name }
     case .workload(let w):
-      try Self.checkNames(w.kind.rawValue, w.metadata, at: w.origin.location())
       let record = WorkloadRecord(w)
       // Only what relates to volumes is kept; finished pods hold no volume.
       if w.kind == .pod, w.phase == "Succeeded" || w.phase == "Failed" { return }
@@ -152,6 +149,16 @@ public struct Planner {
   /// Plan files and migrate.sh's state files are named after objects: names must be what the API
   /// server accepts (no `/`, no `..`), or a crafted dump could make the plan write outside its
   /// directory.
+  public static func checkNames(of object: KubeObject) throws(InputError) {
+    switch object {
+    case .persistentVolume(let pv): try checkNames("PersistentVolume", pv.metadata, at: pv.origin.location())
+    case .persistentVolumeClaim(let pvc): try checkNames("PersistentVolumeClaim", pvc.metadata, at: pvc.origin.location())
+    case .storageClass(let sc): try checkNames("StorageClass", sc.metadata, at: sc.origin.location())
+    case .workload(let w): try checkNames(w.kind.rawValue, w.metadata, at: w.origin.location())
+    case .secret, .other: break
+    }
+  }
+
   static func checkNames(_ kind: String, _ meta: Metadata, at location: SourceLocation) throws(InputError) {
     func refuse(_ what: String, _ value: String, _ rule: String) -> InputError {
       InputError("\(kind) \(what) \(Text.quotedForMessage(value)) is not a Kubernetes name (\(rule)); plan names files after it", at: location)

@@ -32,7 +32,7 @@ enum PlanSupport {
         if case .persistentVolume(let pv) = object, PVClass(pv).isInTree {
           inTree[pv.metadata.name] = tree.value(at: tree.root)
         }
-        if let backup = Backup.file(for: object, tree: tree) {
+        if let backup = try Backup.file(for: object, tree: tree) {
           files[backup.path] = String(decoding: try PlanDirectory.backupYAML(backup.document), as: UTF8.self)
         }
       }
