@@ -85,5 +85,13 @@ import Testing
     #expect(runbook.resourceGroup(of: "/subscriptions/s/resourcegroups") == nil)
     #expect(runbook.resourceGroup(of: "/subscriptions/s/resourceGroupsX/rg") == nil)
     #expect(runbook.resourceGroup(of: "/subscriptions/s/resource@roups/rg") == nil)
+    // Held to the split it replaces: the part after the first key among the non-empty parts.
+    for uri in ["", "/", "resourceGroups", "resourceGroups/", "/resourceGroups//rg//", "resourceGroups/resourceGroups/x",
+                "x/ResourceGroups/rg-é/y", "a/resourcegroups", "//resourceGroups/a/resourceGroups/b"] {
+      let parts = uri.split(separator: "/")
+      let i = parts.firstIndex { $0.lowercased() == "resourcegroups" }
+      let expected = i.flatMap { $0 + 1 < parts.count ? String(parts[$0 + 1]) : nil }
+      #expect(runbook.resourceGroup(of: uri) == expected, "\(uri)")
+    }
   }
 }

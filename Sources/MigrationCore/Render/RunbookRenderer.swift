@@ -377,13 +377,22 @@ public struct RunbookRenderer {
   }
 
   /// The resource group of an ARM disk id.
+  /// The part after the first `resourceGroups` (any case) of the non-empty parts between `/`.
   func resourceGroup(of uri: String) -> String? {
-    let parts = uri.split(separator: "/")
-    // "resourceGroups" in any case, compared as ASCII bytes (`| 0x20` lowercases a letter).
+    // Compared as ASCII bytes (`| 0x20` lowercases a letter).
     let key = "resourcegroups".utf8
-    func isKey(_ part: Substring) -> Bool { part.utf8.elementsEqual(key) { $0 | 0x20 == $1 } }
-    guard let i = parts.firstIndex(where: isKey), i + 1 < parts.count else { return nil }
-    return String(parts[i + 1])
+    let bytes = uri.utf8
+    var afterKey = false
+    var start = bytes.startIndex
+    while start < bytes.endIndex {
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+      if start < end {
+        if afterKey { return String(uri[start..<end]) }
+        afterKey = bytes[start..<end].elementsEqual(key) { $0 | 0x20 == $1 }
+      }
+      start = end < bytes.endIndex ? bytes.index(after: end) : end
+    }
+    return nil
   }
 }
 
