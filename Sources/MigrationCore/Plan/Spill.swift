@@ -326,6 +326,10 @@ extension PVCRecord {
 extension PlannedVolume {
   /// The decided volume; `group` is not stored (the plan keeps it in memory).
   func encode(to w: inout SpillWriter) {
+    // What `VolumeSummary` reads comes first: the handle and the reclaim policy, then the PV
+    // record, which starts with the name and uid.
+    w.string(handle)
+    w.string(pv.reclaimPolicy)
     pv.encode(to: &w)
     if let pvc {
       w.bool(true)
@@ -337,23 +341,34 @@ extension PlannedVolume {
     w.string(reason)
     w.strings(remedy)
     w.string(targetClass)
-    w.string(handle)
     w.string(cachingMode)
     w.strings(changes)
     w.strings(warnings)
   }
 
   init(from r: inout SpillReader) throws(SpillError) {
+    handle = try r.string()
+    _ = try r.optionalString()  // the reclaim policy, in the PV record too
     pv = try PVRecord(from: &r)
     pvc = try r.bool() ? try PVCRecord(from: &r) : nil
     action = VolumeAction(rawValue: try r.string()) ?? .blocked
     reason = try r.optionalString()
     remedy = try r.strings()
     targetClass = try r.string()
-    handle = try r.string()
     cachingMode = try r.optionalString()
     changes = try r.strings()
     warnings = try r.strings()
     group = nil
+  }
+}
+
+extension VolumeSummary {
+  /// The beginning of a `PlannedVolume`'s record; `action` is left to the caller.
+  init(from r: inout SpillReader) throws(SpillError) {
+    handle = try r.string()
+    reclaimPolicy = try r.optionalString()
+    name = try r.string()
+    uid = try r.string()
+    action = .migrate
   }
 }

@@ -71,12 +71,12 @@ extension Plan {
   /// The preflight identity check of volume `i` (nil when it does not migrate): the preflight
   /// steps after `classSteps()`, one per migrating volume in order. Made one at a time, so that
   /// a renderer never holds them all.
-  public func checkStep(_ i: Int, _ v: PlannedVolume) -> Step? {
+  public func checkStep(_ i: Int, _ v: VolumeSummary) -> Step? {
     guard v.action == .migrate else { return nil }
     return Step(
       action: .checkVolume, group: 0, volume: i, title: "Check that PersistentVolume \(v.name) is the one in the plan",
       commands: [Shell.command(["kubectl", "get", "pv", v.name, "-o", "jsonpath={.metadata.uid} {.spec.persistentVolumeReclaimPolicy}{\"\\n\"}"])],
-      expect: "uid \(v.pv.uid.isEmpty ? "(none in the dump)" : v.pv.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
+      expect: "uid \(v.uid.isEmpty ? "(none in the dump)" : v.uid) (a different uid means the cluster changed since the dump, or this is another cluster: stop and plan again)",
       rollback: [])
   }
 

@@ -1,3 +1,21 @@
+/// What lists of every volume (the preflight's identity checks, snapshots and zones) take of
+/// each: the spill holds these first in a volume's record, so they are read without the rest.
+public struct VolumeSummary: Sendable, Equatable {
+  public var name: String
+  public var uid: String
+  public var reclaimPolicy: String?
+  public var handle: String
+  public var action: VolumeAction
+
+  public init(_ v: PlannedVolume) {
+    name = v.name
+    uid = v.pv.uid
+    reclaimPolicy = v.pv.reclaimPolicy
+    handle = v.handle
+    action = v.action
+  }
+}
+
 /// What the plan keeps in memory of each in-tree volume: enough to count, group and order them.
 struct VolumeFacts: Sendable {
   var action: VolumeAction
@@ -115,26 +133,51 @@ public struct VolumeList: Sendable {
     case .memory(let volumes):
       for i in volumes.indices where include(i) { try body(i, volumes[i]) }
     case .spilled(let spill, let refs):
-      var i = 0
-      while i < refs.count {
-        // One read for a run of neighbouring records (spilled in this order).
-        var end = i
-        while end < refs.count && end - i < 256 && refs[end].end - refs[i].offset < 1 << 20 { end += 1 }
-        end = max(end, i + 1)
-        if !(i..<end).contains(where: include) {
-          i = end
-          continue
-        }
-        let span = SpillRef(offset: refs[i].offset, count: Int32(refs[end - 1].end - refs[i].offset))
-        let bytes = try spill.read(span)
-        for k in i..<end where include(k) {
-          var reader = SpillReader(bytes, at: refs[k].offset - span.offset)
-          var v = try PlannedVolume(from: &reader)
-          complete(&v, k)
-          try body(k, v)
-        }
-        i = end
+      try Self.forEach(in: spill, refs, where: include, body) { reader, k in
+        var v = try PlannedVolume(from: &reader)
+        complete(&v, k)
+        return v
       }
+    }
+  }
+
+  /// The summaries of the volumes whose facts pass `include`, in order: what lists of every
+  /// volume need, without reading the rest of each record.
+  public func forEachSummary(where include: (Int) -> Bool, _ body: (Int, VolumeSummary) throws -> Void) throws {
+    switch storage {
+    case .memory(let volumes):
+      for i in volumes.indices where include(i) { try body(i, VolumeSummary(volumes[i])) }
+    case .spilled(let spill, let refs):
+      try Self.forEach(in: spill, refs, where: include, body) { reader, k in
+        var s = try VolumeSummary(from: &reader)
+        s.action = facts[k].action
+        return s
+      }
+    }
+  }
+
+  /// Records `refs[k]` of the spill whose `k` passes `include`, decoded, in order: one read for
+  /// a run of neighbouring records (spilled in this order).
+  private static func forEach<T>(
+    in spill: any RecordSpill, _ refs: [SpillRef], where include: (Int) -> Bool, _ body: (Int, T) throws -> Void,
+    decode: (inout SpillReader, Int) throws -> T
+  ) throws {
+    var i = 0
+    while i < refs.count {
+      var end = i
+      while end < refs.count && end - i < 256 && refs[end].end - refs[i].offset < 1 << 20 { end += 1 }
+      end = max(end, i + 1)
+      if !(i..<end).contains(where: include) {
+        i = end
+        continue
+      }
+      let span = SpillRef(offset: refs[i].offset, count: Int32(refs[end - 1].end - refs[i].offset))
+      let bytes = try spill.read(span)
+      for k in i..<end where include(k) {
+        var reader = SpillReader(bytes, at: refs[k].offset - span.offset)
+        try body(k, try decode(&reader, k))
+      }
+      i = end
     }
   }
 

@@ -54,7 +54,7 @@ public struct PlanJSONRenderer {
       n += 1
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
-    try plan.volumes.forEach(where: { plan.volumes.action($0) == .migrate }) { i, v in
+    try plan.volumes.forEachSummary(where: { plan.volumes.action($0) == .migrate }) { i, v in
       guard let s = plan.checkStep(i, v) else { return }
       n += 1
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }

@@ -133,8 +133,8 @@ public struct RunbookRenderer {
       out += "  ```sh\n  kubectl get pv -o custom-columns=NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.persistentVolumeReclaimPolicy,STATUS:.status.phase\n  ```\n\n"
       out += "  Expect: each volume below with the same uid. A different uid means the cluster changed since the dump, or this is another cluster: stop, dump and plan again.\n\n"
       out += "  | PersistentVolume | uid in the dump | policy in the dump |\n  |---|---|---|\n"
-      try volumes.forEach(where: { volumes.action($0) == .migrate }) { _, v in
-        out += "  | `\(v.name)` | `\(v.pv.uid)` | \(v.pv.reclaimPolicy ?? "—") |\n"
+      try volumes.forEachSummary(where: { volumes.action($0) == .migrate }) { _, v in
+        out += "  | `\(v.name)` | `\(v.uid)` | \(v.reclaimPolicy ?? "—") |\n"
         try flushIfLarge()
       }
       out += "\n"
@@ -148,7 +148,7 @@ public struct RunbookRenderer {
     if anyDisk {
       itemStart("Optional: a snapshot of every disk")
       out += "  ```sh\n"
-      try volumes.forEach(where: { volumes.action($0) == .migrate && volumes.isDisk($0) }) { _, v in
+      try volumes.forEachSummary(where: { volumes.action($0) == .migrate && volumes.isDisk($0) }) { _, v in
         let rg = resourceGroup(of: v.handle) ?? "<resource-group>"
         let name = String(lastPathComponent(v.handle).prefix(60))
         out += "  " + Shell.command(["az", "snapshot", "create", "--resource-group", rg, "--name", "\(name)-pre-csi", "--source", v.handle, "--incremental", "true"]) + "\n"
@@ -160,7 +160,7 @@ public struct RunbookRenderer {
     if disks.contains(where: { !volumes.hasZone($0) }) {
       itemStart("Confirm the zone of disks the dump does not place")
       out += "  ```sh\n"
-      try volumes.forEach(where: { volumes.action($0) == .migrate && volumes.isDisk($0) && !volumes.hasZone($0) }) { _, v in
+      try volumes.forEachSummary(where: { volumes.action($0) == .migrate && volumes.isDisk($0) && !volumes.hasZone($0) }) { _, v in
         out += "  " + Shell.command(["az", "disk", "show", "--ids", v.handle, "--query", "{zones:zones,sku:sku.name,state:diskState}", "-o", "json"]) + "\n"
         try flushIfLarge()
       }

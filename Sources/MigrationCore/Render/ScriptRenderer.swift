@@ -35,8 +35,8 @@ public struct ScriptRenderer {
     if !migrating.isEmpty {
       n += 1
       out += "  step P.\(n) \"Every volume is the one in the plan, before anything changes\"\n"
-      try volumes.forEach(where: { volumes.action($0) == .migrate }) { _, v in
-        out += "  check_volume \(Self.q(v.name)) \(Self.q(v.pv.uid)) \(Self.q(v.handle))\n"
+      try volumes.forEachSummary(where: { volumes.action($0) == .migrate }) { _, v in
+        out += "  check_volume \(Self.q(v.name)) \(Self.q(v.uid)) \(Self.q(v.handle))\n"
         try ChunkedText.flushIfFull(&out, write)
       }
     }

@@ -83,5 +83,24 @@ import YAMLStream
     }
     #expect(seen == Array(stride(from: 3, to: 700, by: 7)))
     #expect(plan.volumes.count(.migrate) == 700)
+    seen = []
+    try plan.volumes.forEachSummary(where: { $0 % 5 == 1 }) { i, s in
+      seen.append(i)
+      #expect(s.name == all[i].name && s.uid == all[i].pv.uid && s.handle == all[i].handle)
+      #expect(s.reclaimPolicy == all[i].pv.reclaimPolicy && s.action == .migrate)
+    }
+    #expect(seen == Array(stride(from: 1, to: 700, by: 5)))
+  }
+
+  /// The summaries read from the beginning of each record are the volumes' own fields, the
+  /// action included (blocked volumes, volumes blocked by checks across volumes).
+  @Test func summariesAreTheFieldsOfTheWholeVolumes() throws {
+    var planner = try Self.planner(paths: [fixture("demo/cluster.yaml").path])
+    let plan = try planner.plan()
+    var summaries: [VolumeSummary] = []
+    try plan.volumes.forEachSummary(where: { _ in true }) { summaries.append($1) }
+    let whole = try plan.volumes.all()
+    #expect(summaries == whole.map(VolumeSummary.init))
+    #expect(Set(whole.map(\.action)) == [.migrate, .blocked])
   }
 }
