@@ -332,7 +332,8 @@ enum Files {
   }
 }
 
-/// A file written from start to end in pieces, through a 1 MiB buffer, by one thread at a time.
+/// A file written from start to end in pieces, small ones through a 1 MiB buffer, by one thread
+/// at a time.
 final class StreamFile: @unchecked Sendable {
   let path: String
   private var fd: Int32
@@ -345,6 +346,13 @@ final class StreamFile: @unchecked Sendable {
   }
 
   func append(_ piece: [UInt8]) throws {
+    // A large piece (a batch's text) goes to the file as it is, after what is buffered: copied
+    // into the buffer first, every byte of the plan would be copied twice.
+    if piece.count >= 1 << 16 {
+      if !buffer.isEmpty { try flush() }
+      try Files.write(fd, piece, path: path)
+      return
+    }
     buffer.append(contentsOf: piece)
     if buffer.count >= 1 << 20 { try flush() }
   }
