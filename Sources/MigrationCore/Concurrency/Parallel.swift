@@ -35,22 +35,24 @@ public enum Parallel {
 
 extension Parallel {
   /// Makes results `0..<count` on `workers` threads and hands each to `consume` in order of
-  /// its number, on the thread that made it, one at a time: a thread whose result is not next
-  /// waits for its turn, so at most one finished result per thread waits in memory. After an
-  /// error no new result is started; the first error is thrown once every thread has ended.
+  /// its number, one at a time. A thread whose result is not next leaves it waiting and makes
+  /// another, while fewer than `window` results wait; the thread that makes the next result
+  /// consumes it and every result waiting after it. After an error no new result is started;
+  /// the first error is thrown once every thread has ended.
   public static func ordered<T>(
-    count: Int, workers: Int, produce: @escaping @Sendable (_ worker: Int, _ index: Int) throws -> T,
+    count: Int, workers: Int, window: Int? = nil, produce: @escaping @Sendable (_ worker: Int, _ index: Int) throws -> T,
     consume: @escaping @Sendable (T) throws -> Void
   ) throws {
-    let turns = Turns()
+    let turns = Turns<T>(window: max(1, window ?? workers))
     try run((0..<max(1, workers)).map { worker in
       { @Sendable in
         while let k = turns.claim(below: count) {
           do {
-            let result = try produce(worker, k)
-            guard turns.wait(for: k) else { return }
-            try consume(result)
-            turns.done(k)
+            var ready = turns.deposit(k, try produce(worker, k))
+            while !ready.isEmpty {
+              for result in ready { try consume(result) }
+              ready = turns.consumed()
+            }
           } catch {
             turns.fail()
             throw error
@@ -60,40 +62,68 @@ extension Parallel {
     })
   }
 
-  /// Whose turn it is: the next number to start, the next to consume, and whether one failed.
-  private final class Turns: @unchecked Sendable {
+  /// The results made and not yet consumed, the next number to start and to consume, whether a
+  /// thread is consuming, and whether one failed.
+  private final class Turns<T>: @unchecked Sendable {
     private let monitor = Monitor()
+    private let window: Int
     // Guarded by `monitor`.
+    private var waiting: [Int: T] = [:]
     private var nextStart = 0
     private var nextConsume = 0
+    private var consuming = false
     private var failed = false
 
+    init(window: Int) { self.window = window }
+
+    /// The next number to make; waits while `window` results wait. Nil when all are started or
+    /// a thread failed.
     func claim(below count: Int) -> Int? {
       monitor.locked {
+        while waiting.count >= window && !failed { monitor.wait() }
         guard !failed, nextStart < count else { return nil }
         nextStart += 1
         return nextStart - 1
       }
     }
 
-    /// Waits until `k` is the next to consume; false when another thread failed.
-    func wait(for k: Int) -> Bool {
+    /// Leaves result `k`; when no thread is consuming and the next result is there, makes this
+    /// thread the consumer and returns the results to consume, in order (else none).
+    func deposit(_ k: Int, _ result: T) -> [T] {
       monitor.locked {
-        while nextConsume != k && !failed { monitor.wait() }
-        return !failed
+        waiting[k] = result
+        if consuming { return [] }
+        let ready = takeReady()
+        consuming = !ready.isEmpty
+        return ready
       }
     }
 
-    func done(_ k: Int) {
+    /// Called by the consumer once it has consumed what it was given: what is ready since, or
+    /// none (and it is no longer the consumer).
+    func consumed() -> [T] {
       monitor.locked {
-        nextConsume = k + 1
+        let ready = takeReady()
+        if ready.isEmpty { consuming = false }
         monitor.broadcast()
+        return ready
       }
+    }
+
+    /// The results waiting from `nextConsume` on without a gap; the caller holds the monitor.
+    private func takeReady() -> [T] {
+      var ready: [T] = []
+      while !failed, let result = waiting.removeValue(forKey: nextConsume) {
+        ready.append(result)
+        nextConsume += 1
+      }
+      return ready
     }
 
     func fail() {
       monitor.locked {
         failed = true
+        waiting = [:]
         monitor.broadcast()
       }
     }
