@@ -381,25 +381,48 @@ final class StreamFile: @unchecked Sendable {
 /// time uses a writer (the render threads have one each).
 final class PlanFileWriter: @unchecked Sendable {
   let root: String
-  private var made: Set<String> = []
+  /// Each directory made, by its path inside the plan directory, open: files are created in it
+  /// by name (`openat`), without the kernel walking the whole path again for each of them.
+  private var directories: [String: Int32] = [:]
+  /// The directory of the last file written, whose neighbours usually come next.
+  private var last: (dir: String, fd: Int32)?
 
   init(root: String) { self.root = root }
 
-  /// Creates the directories of `relative` (a path inside the plan directory) that are not there yet.
-  private func makeParents(of relative: String) throws {
-    guard let slash = relative.lastIndex(of: "/") else { return }
-    let dir = String(relative[..<slash])
-    if dir.isEmpty || made.contains(dir) { return }
-    try makeParents(of: dir)
-    try Files.makeDirectory(root + "/" + dir)
-    made.insert(dir)
+  deinit {
+    for fd in directories.values { close(fd) }
   }
 
+  /// The open directory `dir` (a path inside the plan directory), made with its parents when
+  /// they are not there yet.
+  private func directory(_ dir: String) throws -> Int32 {
+    if let fd = directories[dir] { return fd }
+    if let slash = dir.lastIndex(of: "/") { _ = try directory(String(dir[..<slash])) }
+    try Files.makeDirectory(root + "/" + dir)
+    let fd = Glibc.open(root + "/" + dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw InputError("cannot open directory: \(Files.errorText())", file: root + "/" + dir) }
+    directories[dir] = fd
+    return fd
+  }
+
+  /// Writes file `relative`, a path inside the plan directory with at least one directory.
   func write(_ relative: String, bytes: [UInt8]) throws {
-    try makeParents(of: relative)
-    let path = root + "/" + relative
-    let fd = try Files.create(path, executable: false)
+    guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else {
+      preconditionFailure("plan files written by name are inside a directory: \(relative)")
+    }
+    let name = relative[relative.utf8.index(after: slash)...]
+    let dirfd: Int32
+    if let last, relative.utf8.count == last.dir.utf8.count + 1 + name.utf8.count, relative.utf8.starts(with: last.dir.utf8) {
+      dirfd = last.fd
+    } else {
+      let dir = String(relative[..<slash])
+      dirfd = try directory(dir)
+      last = (dir, dirfd)
+    }
+    let fd = Glibc.openat(dirfd, String(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: root + "/" + relative) }
     defer { close(fd) }
-    try Files.write(fd, bytes, path: path)
+    let failure = bytes.withUnsafeBytes { Files.writeAll(fd, $0) }
+    guard failure == 0 else { throw InputError("cannot write: \(Files.errorText(failure))", file: root + "/" + relative) }
   }
 }
