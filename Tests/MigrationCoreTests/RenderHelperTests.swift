@@ -95,3 +95,17 @@ import Testing
     }
   }
 }
+
+/// The byte test the renderers run on every line, held to `contains(where:)`.
+@Suite struct ContainsByteTests {
+  @Test func findsEitherByteAnywhere() {
+    let texts = ["", "a", "|", "abc|def", "`", "é`", "line\nbreak", "carriage\r", "→ arrow", "no such byte here", "'", "it's"]
+    for text in texts {
+      for (a, b) in [(UInt8(ascii: "|"), UInt8(ascii: "`")), (0x0A, 0x0D), (0x27, 0x27)] {
+        #expect(Text.containsByte(text, a, or: b) == text.utf8.contains { $0 == a || $0 == b }, "\(text)")
+      }
+    }
+    #expect(Markdown.inline("a\nb\rc") == "a b c")
+    #expect(Markdown.code("a|b`c") == "a\\|b'c")
+  }
+}

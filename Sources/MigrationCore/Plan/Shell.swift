@@ -18,7 +18,7 @@ public enum Shell {
   private static func appendQuoted(_ text: String, to out: inout String) {
     out += "'"
     // Without a single quote inside, the loop below would copy every character as it is.
-    if !text.utf8.contains(0x27) {
+    if !Text.containsByte(text, 0x27, or: 0x27) {
       out += text
     } else {
       // By scalar: a quote followed by a combining mark is one Character that is not "'",

@@ -402,7 +402,7 @@ enum Markdown {
   static func cell(_ s: String) -> String { Text.markdownCell(s) }
   /// Running text: only what would break the layout is escaped.
   static func inline(_ s: String) -> String {
-    if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return s }
+    if !Text.containsByte(s, 0x0A, or: 0x0D) { return s }
     var out = ""
     for c in s {
       switch c {
@@ -414,7 +414,7 @@ enum Markdown {
   }
   /// Inside backticks in a table cell.
   static func code(_ s: String) -> String {
-    if !s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "`") }) { return s }
+    if !Text.containsByte(s, UInt8(ascii: "|"), or: UInt8(ascii: "`")) { return s }
     return s.replacingAll("|", with: "\\|").replacingAll("`", with: "'")
   }
 }

@@ -1,5 +1,19 @@
 /// Small text helpers shared by the table and Markdown renderers.
 public enum Text {
+  /// Whether the UTF-8 of `s` holds byte `a` or byte `b`: a loop over its bytes, which the
+  /// renderers run on every line they write (`contains(where:)` on the UTF-8 view costs more
+  /// than the line).
+  @inline(__always)
+  static func containsByte(_ s: String, _ a: UInt8, or b: UInt8) -> Bool {
+    if let found = s.utf8.withContiguousStorageIfAvailable({ bytes in
+      for x in bytes where x == a || x == b { return true }
+      return false
+    }) {
+      return found
+    }
+    return s.utf8.contains { $0 == a || $0 == b }
+  }
+
   /// Left-aligns `s` in `width` characters (never truncates).
   public static func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
