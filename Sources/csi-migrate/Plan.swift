@@ -77,7 +77,9 @@ struct PlanCommand: ParsableCommand {
     // behind; then the reader decodes the next objects and writes their backups itself, and
     // the queue only plans them.
     let files = PlanFileWriter(root: dir), readerFiles = PlanFileWriter(root: dir)
-    let queue = BackgroundQueue().start()
+    // While it waits for objects, the queue's thread writes manifests ahead of the plan (once
+    // workloads come after the volumes), with the same file writer as its tasks.
+    let queue = BackgroundQueue(whenIdle: { try planner.value.writeManifestsAhead { try files.write($0, bytes: $1) } }).start()
     let plan: Plan
     do {
       try Pipeline.readTrees(paths) { index, _, tree in
@@ -99,7 +101,7 @@ struct PlanCommand: ParsableCommand {
       try queue.finish()
       throw error
     }
-    for path in planner.value.unkeptBackups { Files.remove(dir + "/" + path) }
+    for path in planner.value.unkeptBackups + planner.value.unwantedManifests { Files.remove(dir + "/" + path) }
     // The plan holds what rendering needs: let go of the planner's tables (every PV name seen,
     // claims, workloads) before rendering.
     planner.value = Planner(options: planner.value.options)

@@ -183,13 +183,19 @@ public final class BackgroundQueue: @unchecked Sendable {
   private var failure: (any Error)?
   private let limit: Int
   private let wakeAt: Int
+  private let whenIdle: Idle?
   private var thread: pthread_t?
+
+  /// Work for the queue's thread while it waits for tasks, a piece at a time: true while there
+  /// is more. Tried again after each batch of tasks (which may give it more to do).
+  public typealias Idle = () throws -> Bool
 
   /// Tasks run on the queue's thread, in order, once `start` is called. After the first error,
   /// later tasks are dropped and the error is thrown by `submit` and `finish`.
-  public init(limit: Int = 256, wakeAt: Int = 32) {
+  public init(limit: Int = 256, wakeAt: Int = 32, whenIdle: Idle? = nil) {
     self.limit = limit
     self.wakeAt = min(wakeAt, limit)
+    self.whenIdle = whenIdle
   }
 
   /// Starts the thread (without one, `submit` does the work at once).
@@ -231,8 +237,27 @@ public final class BackgroundQueue: @unchecked Sendable {
   private func drain() {
     monitor.lock()
     var batch: [Work] = []
+    var idleWork = whenIdle != nil
     while true {
-      while items.count < wakeAt && !closed { monitor.wait() }
+      while items.count < wakeAt && !closed {
+        guard idleWork, let whenIdle else {
+          monitor.wait()
+          continue
+        }
+        monitor.unlock()
+        var more = false
+        var error: (any Error)?
+        do { more = try whenIdle() } catch let e { error = e }
+        monitor.lock()
+        if let error {
+          failure = failure ?? error
+          items.removeAll()
+          monitor.broadcast()
+          monitor.unlock()
+          return
+        }
+        idleWork = more
+      }
       if items.isEmpty && closed { break }
       swap(&batch, &items)
       monitor.broadcast()
@@ -244,6 +269,7 @@ public final class BackgroundQueue: @unchecked Sendable {
       monitor.lock()
       ran.append(contentsOf: batch)
       batch.removeAll(keepingCapacity: true)
+      idleWork = whenIdle != nil
       if let error {
         failure = failure ?? error
         items.removeAll()

@@ -31,6 +31,8 @@ public struct PlannedVolume: Sendable {
   public var warnings: [String] = []
   /// Index in `Plan.groups` (migrating volumes only).
   public var group: Int?
+  /// Whether its manifests were written while the input was read (`Planner.writeManifestsAhead`).
+  public var manifestsWritten = false
 
   public var name: String { pv.name }
   public var isDisk: Bool { pv.isDisk }

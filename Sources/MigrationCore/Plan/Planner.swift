@@ -68,6 +68,25 @@ public struct Planner {
   private var csiDiskHandles: [HandleKey: String] = [:]
   /// Claim backups written while reading that the plan does not keep (set by `plan()`).
   public private(set) var unkeptBackups: [String] = []
+  /// Manifests written while reading (`writeManifestsAhead`) of volumes the plan does not
+  /// migrate (set by `plan()`).
+  public private(set) var unwantedManifests: [String] = []
+  /// Whether a workload was read after the last volume, claim or class: kubectl lists those
+  /// kinds before workloads, so the volumes are likely all read.
+  private var volumesSettled = false
+  private var early: EarlyManifests?
+
+  /// Manifests written ahead of `plan()`, in input order.
+  private struct EarlyManifests {
+    let classByName: [String: PlannedClass]
+    /// The next volume (index into `inTree`).
+    var next = 0
+    /// Whose manifests were written.
+    var written: [Bool]
+    /// False once a volume, claim or class was read after they began: those written may differ
+    /// from the plan's.
+    var current = true
+  }
 
   public init(options: PlanOptions = PlanOptions(), spill: any RecordSpill = MemorySpill()) {
     self.options = options
@@ -79,6 +98,15 @@ public struct Planner {
   ///   mixed): a plan must never name one volume twice; the spill's error when it cannot write.
   public mutating func add(_ object: KubeObject, tree: ObjectTree) throws {
     try Self.checkNames(of: object)
+    switch object {
+    case .persistentVolume, .persistentVolumeClaim, .storageClass:
+      volumesSettled = false
+      early?.current = false
+    case .workload:
+      volumesSettled = !inTree.isEmpty
+    case .secret, .other:
+      break
+    }
     switch object {
     case .persistentVolume(let pv):
       let location = pv.origin.location()
@@ -233,10 +261,27 @@ public struct Planner {
     for key in merged.kept { pvcs.update(key) { $0.kept = true } }
     merged.release()
     claims.finish()
-    inTree = []
     let overrides = handles.blocks(names: names)
     handles = HandleCheck(files: [:], disks: [:])
     for i in overrides.keys { facts[i].action = .blocked }
+    // Manifests written ahead stand for a volume the plan migrates; of any other, they go.
+    if let early {
+      var unwanted: [String] = []
+      // Volumes read after the manifests began have none written.
+      for (i, k) in order.enumerated() where k < early.written.count && early.written[k] {
+        if facts[i].action == .migrate {
+          facts[i].manifestsWritten = early.current
+        } else {
+          var reader = SpillReader(try spill.read(inTree[k].record))
+          let pv = try PVRecord(from: &reader)
+          unwanted.append(PlanPaths.persistentVolume(pv.name))
+          if let claim = pv.claim { unwanted.append(PlanPaths.claim(claim)) }
+        }
+      }
+      unwantedManifests = unwanted
+      self.early = nil
+    }
+    inTree = []
     var unkept: [ClaimKey] = []
     try pvcs.forEachValue { claim in
       if claim.backedUp && !claim.kept { unkept.append(try claimRecord(claim).key) }
@@ -262,6 +307,35 @@ public struct Planner {
 
   /// Volumes decided together, by one thread.
   static let decideRun = 64
+
+  /// Decides a few more volumes as far as the objects read so far tell, and writes the
+  /// manifests of those that migrate; `plan()` keeps them where its own decision agrees. Runs
+  /// only once workloads come after the volumes (the queue's thread calls it while it waits for
+  /// objects), and stops for good when a volume, claim or class comes after all. Returns
+  /// whether there is more to do.
+  public mutating func writeManifestsAhead(_ write: (String, [UInt8]) throws -> Void) throws -> Bool {
+    guard volumesSettled else { return false }
+    if early == nil {
+      let classes = planClasses()
+      early = EarlyManifests(
+        classByName: Dictionary(classes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
+        written: [Bool](repeating: false, count: inTree.count))
+    }
+    guard var state = early, state.current, state.next < inTree.count else { return false }
+    early = nil  // written back below: no copy of `written` while it changes
+    for k in state.next..<min(state.next + Self.aheadRun, inTree.count) {
+      let v = try decide(inTree: inTree[k], state.classByName)
+      guard v.action == .migrate else { continue }
+      for (path, bytes) in try PlanDirectory.manifests(of: v) { try write(path, bytes) }
+      state.written[k] = true
+    }
+    state.next = min(state.next + Self.aheadRun, inTree.count)
+    early = state
+    return state.next < inTree.count
+  }
+
+  /// Volumes whose manifests are written ahead at a time.
+  static let aheadRun = 16
 
   /// In-tree volume `entry`, decided: its records read back and checked against the tables.
   private func decide(inTree entry: InTree, _ classByName: [String: PlannedClass]) throws -> PlannedVolume {

@@ -24,12 +24,15 @@ struct VolumeFacts: Sendable {
   var hasZone: Bool
   /// Index in `Plan.groups`, -1 for none.
   var group: Int32 = -1
+  /// Its manifests are written already.
+  var manifestsWritten = false
 
   init(_ v: PlannedVolume) {
     action = v.action
     isDisk = v.isDisk
     hasZone = !v.pv.nodeAffinity.isEmpty
     group = Int32(v.group ?? -1)
+    manifestsWritten = v.manifestsWritten
   }
 }
 
@@ -194,6 +197,7 @@ public struct VolumeList: Sendable {
   private func complete(_ v: inout PlannedVolume, _ i: Int) {
     v.action = facts[i].action
     v.group = group(i)
+    v.manifestsWritten = facts[i].manifestsWritten
     if let block = overrides[i] {
       v.reason = block.reason
       v.remedy = block.remedy

@@ -16,6 +16,16 @@ public enum PlanDirectory {
 
   /// What one batch of groups adds to each streamed file (in `streamed` order), and the
   /// manifests of its volumes.
+  /// The CSI PersistentVolume of a migrating volume and its claim (when it has one), as files
+  /// of the plan directory.
+  public static func manifests(of v: PlannedVolume) throws -> [(path: String, bytes: [UInt8])] {
+    var manifests = [(PlanPaths.persistentVolume(v.name), try YAMLWriter().write(VolumeBuilder.persistentVolume(v)))]
+    if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {
+      manifests.append((PlanPaths.claim(pvc.key), try YAMLWriter().write(claim)))
+    }
+    return manifests
+  }
+
   public struct Batch: Sendable {
     public var text: [[UInt8]]
     public var manifests: [(path: String, bytes: [UInt8])]
@@ -61,11 +71,8 @@ public enum PlanDirectory {
         text[2] += script.group(g, steps)
       }
       var manifests: [(path: String, bytes: [UInt8])] = []
-      for v in try part.volumes.all() where v.action == .migrate {
-        manifests.append((PlanPaths.persistentVolume(v.name), try YAMLWriter().write(VolumeBuilder.persistentVolume(v))))
-        if let pvc = v.pvc, let claim = VolumeBuilder.claim(v) {
-          manifests.append((PlanPaths.claim(pvc.key), try YAMLWriter().write(claim)))
-        }
+      for v in try part.volumes.all() where v.action == .migrate && !v.manifestsWritten {
+        manifests += try PlanDirectory.manifests(of: v)
       }
       return Batch(text: text.map(\.bytes), manifests: manifests)
     }
