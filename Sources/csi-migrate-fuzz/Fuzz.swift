@@ -29,6 +29,8 @@ func exercise(_ bytes: [UInt8]) {
     _ = try? lean.decode()
     inventory.add(object, decodeFindings: full.findings)
     _ = try? planner.add(object, tree: tree)
+    // As the queue's thread does while it waits: manifests ahead of the plan (to nowhere).
+    if case .workload = object { _ = try? planner.writeManifestsAhead { _, _ in } }
     _ = (try? Backup.file(for: object, tree: tree)).map { try? PlanDirectory.backupYAML($0.document) }
     let value = tree.value(at: tree.root)
     switch object {
