@@ -267,6 +267,7 @@ public struct Planner {
     // Manifests written ahead stand for a volume the plan migrates; of any other, they go.
     if let early {
       var unwanted: [String] = []
+      var unwantedClaims: Set<HandleKey> = []
       // Volumes read after the manifests began have none written.
       for (i, k) in order.enumerated() where k < early.written.count && early.written[k] {
         if facts[i].action == .migrate {
@@ -275,7 +276,17 @@ public struct Planner {
           var reader = SpillReader(try spill.read(inTree[k].record))
           let pv = try PVRecord(from: &reader)
           unwanted.append(PlanPaths.persistentVolume(pv.name))
-          if let claim = pv.claim { unwanted.append(PlanPaths.claim(claim)) }
+          if let claim = pv.claim {
+            unwanted.append(PlanPaths.claim(claim))
+            unwantedClaims.insert(HandleKey(claim))
+          }
+        }
+      }
+      // A claim manifest removed may be that of a volume the plan migrates (a volume blocked for
+      // its disk or share can name the claim another one migrates with): written again.
+      if !unwantedClaims.isEmpty {
+        for i in facts.indices where facts[i].manifestsWritten {
+          if let claim = claims.hash(i), unwantedClaims.contains(claim) { facts[i].manifestsWritten = false }
         }
       }
       unwantedManifests = unwanted

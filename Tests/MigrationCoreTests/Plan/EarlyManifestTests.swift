@@ -126,4 +126,24 @@ import YAMLStream
     #expect(planner.unwantedManifests.contains(PlanPaths.persistentVolume("pv-05")), "pv-late shares its disk: blocked")
     #expect(try Self.files(plan, planner, early: early, rewrites: true) == (try Self.plain(yaml)))
   }
+
+  /// A volume blocked for its disk (a CSI volume has it) can name the claim of a volume that
+  /// migrates: its manifests go, and the claim's manifest is written again for the other.
+  @Test func aClaimSharedWithABlockedVolumeIsWrittenAgain() throws {
+    let yaml = try temporaryFile(CheckSamples.list(
+      CheckSamples.diskPV("pv-a", extra: CheckSamples.claimRef("apps", "shared"))
+        + CheckSamples.diskPV("pv-b", extra: CheckSamples.claimRef("apps", "shared"))
+        + CheckSamples.csiPV("csi-taken", driver: "disk.csi.azure.com", handle: Self.disk + "pv-a")
+        + CheckSamples.claim("shared", namespace: "apps") + Self.pods(0..<2)))
+    var planner = Planner()
+    var early: [String: String] = [:]
+    try Self.read(yaml, into: &planner, early: &early)
+    let plan = try planner.plan()
+    let claim = PlanPaths.claim(ClaimKey(namespace: "apps", name: "shared"))
+    #expect(early[claim] != nil && planner.unwantedManifests.contains(claim))
+    #expect(plan.volumes.count(.migrate) == 1)
+    let files = try Self.files(plan, planner, early: early, rewrites: true)
+    #expect(files[claim]?.contains("volumeName: pv-b") == true)
+    #expect(files == (try Self.plain(yaml)))
+  }
 }
