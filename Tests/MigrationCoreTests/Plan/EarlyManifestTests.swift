@@ -146,4 +146,18 @@ import YAMLStream
     #expect(files[claim]?.contains("volumeName: pv-b") == true)
     #expect(files == (try Self.plain(yaml)))
   }
+
+  /// The demo cluster: every kind of volume the plan migrates, written ahead where it can be.
+  @Test func theDemoClusterGivesTheSameFiles() throws {
+    let path = fixture("demo/cluster.yaml").path
+    var planner = Planner()
+    var early: [String: String] = [:]
+    try Self.read(path, into: &planner, early: &early)
+    #expect(early.count > 5, "volumes, claims and classes come before the pods")
+    let plan = try planner.plan()
+    let files = try Self.files(plan, planner, early: early)
+    let plain = try Self.plain(path)
+    #expect(files.keys.sorted() == plain.keys.sorted())
+    for (path, text) in plain { #expect(files[path] == text, "\(path)") }
+  }
 }
