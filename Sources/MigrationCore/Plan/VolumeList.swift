@@ -132,11 +132,16 @@ public struct VolumeList: Sendable {
 
   /// The volumes whose facts pass `include`, in order, read back a batch at a time.
   public func forEach(where include: (Int) -> Bool, _ body: (Int, PlannedVolume) throws -> Void) throws {
+    try forEach(in: indices, where: include, body)
+  }
+
+  /// The volumes of `range` whose facts pass `include`, in order, read back a batch at a time.
+  public func forEach(in range: Range<Int>, where include: (Int) -> Bool = { _ in true }, _ body: (Int, PlannedVolume) throws -> Void) throws {
     switch storage {
     case .memory(let volumes):
-      for i in volumes.indices where include(i) { try body(i, volumes[i]) }
+      for i in range where include(i) { try body(i, volumes[i]) }
     case .spilled(let spill, let refs):
-      try Self.forEach(in: spill, refs, where: include, body) { reader, k in
+      try Self.forEach(in: spill, refs, range, where: include, body) { reader, k in
         var v = try PlannedVolume(from: &reader)
         complete(&v, k)
         return v
@@ -147,11 +152,16 @@ public struct VolumeList: Sendable {
   /// The summaries of the volumes whose facts pass `include`, in order: what lists of every
   /// volume need, without reading the rest of each record.
   public func forEachSummary(where include: (Int) -> Bool, _ body: (Int, VolumeSummary) throws -> Void) throws {
+    try forEachSummary(in: indices, where: include, body)
+  }
+
+  /// The summaries of the volumes of `range` whose facts pass `include`, in order.
+  public func forEachSummary(in range: Range<Int>, where include: (Int) -> Bool, _ body: (Int, VolumeSummary) throws -> Void) throws {
     switch storage {
     case .memory(let volumes):
-      for i in volumes.indices where include(i) { try body(i, VolumeSummary(volumes[i])) }
+      for i in range where include(i) { try body(i, VolumeSummary(volumes[i])) }
     case .spilled(let spill, let refs):
-      try Self.forEach(in: spill, refs, where: include, body) { reader, k in
+      try Self.forEach(in: spill, refs, range, where: include, body) { reader, k in
         var s = try VolumeSummary(from: &reader)
         s.action = facts[k].action
         return s
@@ -162,13 +172,13 @@ public struct VolumeList: Sendable {
   /// Records `refs[k]` of the spill whose `k` passes `include`, decoded, in order: one read for
   /// a run of neighbouring records (spilled in this order).
   private static func forEach<T>(
-    in spill: any RecordSpill, _ refs: [SpillRef], where include: (Int) -> Bool, _ body: (Int, T) throws -> Void,
-    decode: (inout SpillReader, Int) throws -> T
+    in spill: any RecordSpill, _ refs: [SpillRef], _ range: Range<Int>, where include: (Int) -> Bool,
+    _ body: (Int, T) throws -> Void, decode: (inout SpillReader, Int) throws -> T
   ) throws {
-    var i = 0
-    while i < refs.count {
+    var i = range.lowerBound
+    while i < range.upperBound {
       var end = i
-      while end < refs.count && end - i < 256 && refs[end].end - refs[i].offset < 1 << 20 { end += 1 }
+      while end < range.upperBound && end - i < 256 && refs[end].end - refs[i].offset < 1 << 20 { end += 1 }
       end = max(end, i + 1)
       if !(i..<end).contains(where: include) {
         i = end

@@ -2,7 +2,7 @@ import YAMLStream
 
 /// plan.json: the plan, machine-readable (`apiVersion: csi-migrate/v1`, `kind: MigrationPlan`).
 /// The schema only grows. Written in pieces: one volume or step at a time.
-public struct PlanJSONRenderer {
+public struct PlanJSONRenderer: Sendable {
   public let plan: Plan
   public init(plan: Plan) { self.plan = plan }
 
@@ -40,9 +40,7 @@ public struct PlanJSONRenderer {
       head += ",\n"
     }
     try write(Array(head.utf8))
-    var volumes = ArrayOut("volumes")
-    try plan.volumes.forEach { _, v in try volumes.item(write) { volume(v, into: &$0) } }
-    try volumes.close(write)
+    try volumeEntries(write)
     try array("workloads", plan.workloads.lazy.map(workloadValue), write)
     try array("groups", plan.groups.lazy.map(groupValue), write)
     try array("inlineVolumes", plan.inline.lazy.map(inlineValue), write)
@@ -54,12 +52,72 @@ public struct PlanJSONRenderer {
       n += 1
       try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
     }
-    try plan.volumes.forEachSummary(where: { plan.volumes.action($0) == .migrate }) { i, v in
-      guard let s = plan.checkStep(i, v) else { return }
-      n += 1
-      try steps.item(write) { step("P.\(n)", s, plan, into: &$0) }
-    }
     try write(steps.out.bytes)
+    try checkSteps(after: n, write)
+  }
+
+  /// The `volumes` array, the longest part of the beginning (every volume, whole): runs of
+  /// volumes are rendered on two threads and written in order.
+  func volumeEntries(_ write: ([UInt8]) throws -> Void) throws {
+    var volumes = ArrayOut("volumes")
+    try write(volumes.out.bytes)
+    volumes.out.removeAll()
+    let count = plan.volumes.count
+    let runs = stride(from: 0, to: count, by: Self.entriesRun).map { $0..<min($0 + Self.entriesRun, count) }
+    try withoutActuallyEscaping(write) { write in
+      let sink = Sink(write)
+      try Parallel.ordered(count: runs.count, workers: 2) { [self] _, r in
+        var text = ByteText()
+        try plan.volumes.forEach(in: runs[r]) { i, v in
+          text += i == 0 ? "\n    " : ",\n    "
+          volume(v, into: &text)
+        }
+        return text.bytes
+      } consume: { bytes in
+        try sink.write(bytes)
+      }
+    }
+    volumes.first = count == 0
+    try volumes.close(write)
+  }
+
+  /// The preflight's identity check of each migrating volume, numbered after the `classSteps`
+  /// class steps (the steps array is open): runs of volumes on two threads, written in order.
+  func checkSteps(after classSteps: Int, _ write: ([UInt8]) throws -> Void) throws {
+    let volumes = plan.volumes
+    let runs = stride(from: 0, to: volumes.count, by: Self.entriesRun).map { $0..<min($0 + Self.entriesRun, volumes.count) }
+    // The number of the first check of each run.
+    var n = classSteps
+    let firsts = runs.map { run in
+      defer { n += run.lazy.filter { volumes.action($0) == .migrate }.count }
+      return n + 1
+    }
+    try withoutActuallyEscaping(write) { write in
+      let sink = Sink(write)
+      try Parallel.ordered(count: runs.count, workers: 2) { [self] _, r in
+        var text = ByteText()
+        var n = firsts[r]
+        try volumes.forEachSummary(in: runs[r], where: { volumes.action($0) == .migrate }) { i, v in
+          guard let s = plan.checkStep(i, v) else { return }
+          text += n == 1 ? "\n    " : ",\n    "
+          step("P.\(n)", s, plan, into: &text)
+          n += 1
+        }
+        return text.bytes
+      } consume: { bytes in
+        try sink.write(bytes)
+      }
+    }
+  }
+
+  /// Volumes whose entries one thread renders at a time.
+  static let entriesRun = 512
+
+  /// The caller's writer, for the thread whose turn it is (`Parallel.ordered` consumes one
+  /// result at a time, before it returns).
+  private final class Sink: @unchecked Sendable {
+    let write: ([UInt8]) throws -> Void
+    init(_ write: @escaping ([UInt8]) throws -> Void) { self.write = write }
   }
 
   /// The steps of group `g` of a plan part (`Plan.batch(groups:)`), each after a separator:

@@ -1,3 +1,4 @@
+import Foundation
 import MigrationCore
 import Testing
 import TestSupport
@@ -90,6 +91,15 @@ import YAMLStream
       #expect(s.reclaimPolicy == all[i].pv.reclaimPolicy && s.action == .migrate)
     }
     #expect(seen == Array(stride(from: 1, to: 700, by: 5)))
+    // plan.json's volume entries and identity checks are rendered a run of volumes at a time
+    // on two threads: every volume once, in order, the checks numbered without a gap.
+    let json = try #require(try Self.files(plan)[PlanPaths.planJSON])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let volumes = try #require(object["volumes"] as? [[String: Any]])
+    #expect(volumes.compactMap { $0["name"] as? String } == all.map(\.name))
+    let checks = try #require(object["steps"] as? [[String: Any]]).filter { $0["action"] as? String == "check-volume" }
+    #expect(checks.compactMap { $0["id"] as? String } == (1...700).map { "P.\($0)" })
+    #expect(checks.compactMap { $0["volume"] as? String } == all.map(\.name))
   }
 
   /// The summaries read from the beginning of each record are the volumes' own fields, the
