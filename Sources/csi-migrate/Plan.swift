@@ -68,7 +68,9 @@ struct PlanCommand: ParsableCommand {
   /// Reads every input, writing backups as objects stream by, then writes the rest of the plan.
   static func write(paths: [String], into dir: String, namespaces: Set<String>) throws -> Plan {
     Files.returnLargeBlocksOnFree()
-    let planner = PlannerOnQueue(Planner(
+    // Used by the queue's thread while the input is read, then by this one once the queue has
+    // finished (`pthread_join` orders the two).
+    let planner = Shared(Planner(
       options: PlanOptions(namespaces: namespaces, inputs: paths, toolVersion: CSIMigrate.configuration.version),
       spill: try FileSpill(in: dir)))
     // The reader parses on this thread; each object is decoded, planned and backed up on the
@@ -180,13 +182,6 @@ private struct Prepared {
   }
 }
 
-/// The planner, used by the queue's thread while the input is read and by the caller's thread
-/// once the queue has finished (`pthread_join` orders the two).
-private final class PlannerOnQueue: @unchecked Sendable {
-  var value: Planner
-  init(_ value: Planner) { self.value = value }
-}
-
 /// The few file-system operations the plan needs, on POSIX calls.
 enum Files {
   enum State { case missing, emptyDirectory, nonEmptyDirectory, file }
@@ -265,10 +260,10 @@ enum Files {
     return fd
   }
 
-  /// Writes all of `bytes` to `fd`, the file `path`.
-  static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+  /// Writes all of `bytes` to `fd`, the file `path` (made only for the error).
+  static func write(_ fd: Int32, _ bytes: [UInt8], path: @autoclosure () -> String) throws {
     let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
-    guard failure == 0 else { throw InputError("cannot write: \(errorText(failure))", file: path) }
+    guard failure == 0 else { throw InputError("cannot write: \(errorText(failure))", file: path()) }
   }
 
   /// glibc keeps freed memory for reuse; `malloc_trim` returns it to the system.
@@ -424,7 +419,6 @@ final class PlanFileWriter: @unchecked Sendable {
     let fd = Glibc.openat(dirfd, String(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw InputError("cannot write: \(Files.errorText())", file: root + "/" + relative) }
     defer { close(fd) }
-    let failure = bytes.withUnsafeBytes { Files.writeAll(fd, $0) }
-    guard failure == 0 else { throw InputError("cannot write: \(Files.errorText(failure))", file: root + "/" + relative) }
+    try Files.write(fd, bytes, path: root + "/" + relative)
   }
 }

@@ -130,6 +130,22 @@ extension Parallel {
   }
 }
 
+extension Parallel {
+  /// `0..<count` in consecutive runs of `size` (the last shorter): the pieces work is handed out
+  /// in.
+  public static func runs(_ count: Int, size: Int) -> [Range<Int>] {
+    stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+  }
+}
+
+/// A value handed to other threads as it is, for code that orders the accesses itself: one
+/// thread at a time (the turns of `Parallel.ordered`, a queue's thread then its caller after
+/// `finish`), or several reading while none writes.
+public final class Shared<Value>: @unchecked Sendable {
+  public var value: Value
+  public init(_ value: Value) { self.value = value }
+}
+
 /// A mutex with one condition: what the threads of `Parallel` and `BackgroundQueue` wait on.
 public final class Monitor: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

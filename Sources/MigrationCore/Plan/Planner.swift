@@ -241,8 +241,9 @@ public struct Planner {
     merged.facts.reserveCapacity(order.count)
     merged.refs.reserveCapacity(order.count)
     do {
-      let planner = ReadOnly(self)
-      let runs = stride(from: 0, to: order.count, by: Self.decideRun).map { $0..<min($0 + Self.decideRun, order.count) }
+      // Read only while the threads run.
+      let planner = Shared(self)
+      let runs = Parallel.runs(order.count, size: Self.decideRun)
       try Parallel.ordered(count: runs.count, workers: 2) { _, r in
         var run = DecidedRun()
         for i in runs[r] {
@@ -334,13 +335,14 @@ public struct Planner {
     }
     guard var state = early, state.current, state.next < inTree.count else { return false }
     early = nil  // written back below: no copy of `written` while it changes
-    for k in state.next..<min(state.next + Self.aheadRun, inTree.count) {
+    let end = min(state.next + Self.aheadRun, inTree.count)
+    for k in state.next..<end {
       let v = try decide(inTree: inTree[k], state.classByName)
       guard v.action == .migrate else { continue }
       for (path, bytes) in try PlanDirectory.manifests(of: v) { try write(path, bytes) }
       state.written[k] = true
     }
-    state.next = min(state.next + Self.aheadRun, inTree.count)
+    state.next = end
     early = state
     return state.next < inTree.count
   }
@@ -648,9 +650,8 @@ public struct Planner {
     // namespace of thousands of them is worked (and rendered) in pieces of a bounded size.
     for ns in unused.keys.sorted() {
       let all = unused[ns] ?? []
-      for start in stride(from: 0, to: all.count, by: Self.unusedGroupSize) {
-        let piece = Array(all[start..<min(start + Self.unusedGroupSize, all.count)])
-        groups.append(MigrationGroup(number: 0, namespace: ns, workloads: [], volumes: piece))
+      for run in Parallel.runs(all.count, size: Self.unusedGroupSize) {
+        groups.append(MigrationGroup(number: 0, namespace: ns, workloads: [], volumes: Array(all[run])))
       }
     }
     let roots = componentWorkloads.keys.sorted { a, b in
@@ -1148,12 +1149,6 @@ struct HandleCheck {
     }
     return result
   }
-}
-
-/// The planner's copy that the deciding threads read (nothing writes it while they run).
-private final class ReadOnly<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }
 
 /// What `plan()` keeps of the decided volumes, appended a run at a time in name order (by one

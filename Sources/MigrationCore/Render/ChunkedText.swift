@@ -21,9 +21,7 @@ public struct ChunkedText {
   public static func += (chunks: inout ChunkedText, s: String) { chunks.text += s }
 
   /// Hands the text on once it holds a chunk: call it between findings.
-  public mutating func flushIfFull() {
-    if text.utf8.count >= Self.chunkSize { flush() }
-  }
+  public mutating func flushIfFull() { Self.flushIfFull(&text, write) }
 
   public mutating func flush() {
     guard !text.isEmpty else { return }

@@ -56,56 +56,38 @@ public struct PlanJSONRenderer: Sendable {
     try checkSteps(after: n, write)
   }
 
-  /// The `volumes` array, the longest part of the beginning (every volume, whole): runs of
-  /// volumes are rendered on two threads and written in order.
+  /// The `volumes` array, the longest part of the beginning (every volume, whole).
   func volumeEntries(_ write: ([UInt8]) throws -> Void) throws {
     var volumes = ArrayOut("volumes")
     try write(volumes.out.bytes)
     volumes.out.removeAll()
-    let count = plan.volumes.count
-    let runs = stride(from: 0, to: count, by: Self.entriesRun).map { $0..<min($0 + Self.entriesRun, count) }
-    try withoutActuallyEscaping(write) { write in
-      let sink = Sink(write)
-      try Parallel.ordered(count: runs.count, workers: 2) { [self] _, r in
-        var text = ByteText()
-        try plan.volumes.forEach(in: runs[r]) { i, v in
-          text += i == 0 ? "\n    " : ",\n    "
-          volume(v, into: &text)
-        }
-        return text.bytes
-      } consume: { bytes in
-        try sink.write(bytes)
+    try inRuns(write) { [self] _, run, text in
+      try plan.volumes.forEach(in: run) { i, v in
+        text += i == 0 ? "\n    " : ",\n    "
+        volume(v, into: &text)
       }
     }
-    volumes.first = count == 0
+    volumes.first = plan.volumes.isEmpty
     try volumes.close(write)
   }
 
   /// The preflight's identity check of each migrating volume, numbered after the `classSteps`
-  /// class steps (the steps array is open): runs of volumes on two threads, written in order.
+  /// class steps (the steps array is open).
   func checkSteps(after classSteps: Int, _ write: ([UInt8]) throws -> Void) throws {
     let volumes = plan.volumes
-    let runs = stride(from: 0, to: volumes.count, by: Self.entriesRun).map { $0..<min($0 + Self.entriesRun, volumes.count) }
     // The number of the first check of each run.
     var n = classSteps
-    let firsts = runs.map { run in
+    let firsts = Parallel.runs(volumes.count, size: Self.entriesRun).map { run in
       defer { n += run.lazy.filter { volumes.action($0) == .migrate }.count }
       return n + 1
     }
-    try withoutActuallyEscaping(write) { write in
-      let sink = Sink(write)
-      try Parallel.ordered(count: runs.count, workers: 2) { [self] _, r in
-        var text = ByteText()
-        var n = firsts[r]
-        try volumes.forEachSummary(in: runs[r], where: { volumes.action($0) == .migrate }) { i, v in
-          guard let s = plan.checkStep(i, v) else { return }
-          text += n == 1 ? "\n    " : ",\n    "
-          step("P.\(n)", s, plan, into: &text)
-          n += 1
-        }
-        return text.bytes
-      } consume: { bytes in
-        try sink.write(bytes)
+    try inRuns(write) { [self] r, run, text in
+      var n = firsts[r]
+      try volumes.forEachSummary(in: run, where: { volumes.action($0) == .migrate }) { i, v in
+        guard let s = plan.checkStep(i, v) else { return }
+        text += n == 1 ? "\n    " : ",\n    "
+        step("P.\(n)", s, plan, into: &text)
+        n += 1
       }
     }
   }
@@ -113,11 +95,23 @@ public struct PlanJSONRenderer: Sendable {
   /// Volumes whose entries one thread renders at a time.
   static let entriesRun = 512
 
-  /// The caller's writer, for the thread whose turn it is (`Parallel.ordered` consumes one
-  /// result at a time, before it returns).
-  private final class Sink: @unchecked Sendable {
-    let write: ([UInt8]) throws -> Void
-    init(_ write: @escaping ([UInt8]) throws -> Void) { self.write = write }
+  /// Renders the volumes a run of `entriesRun` at a time on two threads (`render` gets the run's
+  /// number and range), and hands each run's text to `write` in order (from the thread whose turn
+  /// it is, one at a time, before it returns).
+  func inRuns(
+    _ write: ([UInt8]) throws -> Void, _ render: @escaping @Sendable (Int, Range<Int>, inout ByteText) throws -> Void
+  ) throws {
+    let runs = Parallel.runs(plan.volumes.count, size: Self.entriesRun)
+    try withoutActuallyEscaping(write) { write in
+      let sink = Shared(write)
+      try Parallel.ordered(count: runs.count, workers: 2) { _, r in
+        var text = ByteText()
+        try render(r, runs[r], &text)
+        return text.bytes
+      } consume: { bytes in
+        try sink.value(bytes)
+      }
+    }
   }
 
   /// The steps of group `g` of a plan part (`Plan.batch(groups:)`), each after a separator:
